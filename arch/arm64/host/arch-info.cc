@@ -1,0 +1,27 @@
+// arm64 as the host sees it: Linux arm64 boot protocol (x0 = dtb, x1-x3 = 0).
+#include "arch-info.h"
+
+namespace styx::host {
+
+std::string check_arm64_code(std::span<const uint8_t> code, uint64_t addr);
+
+const ArchInfo& styx_arch_info_arm64() {
+  static const ArchInfo info{
+      .name = "arm64",
+      .elf_machine = 183,  // EM_AARCH64
+      .big_endian = false,
+      .relative_reloc = 1027,  // R_AARCH64_RELATIVE
+      .boot_registers = {"x0"},
+      .default_console = {static_cast<uint32_t>(ConsoleKind::kPl011), 0, 0x09000000},
+      .consoles = {ConsoleKind::kNone, ConsoleKind::kPl011, ConsoleKind::kUart8250Mmio,
+                   ConsoleKind::kUart8250Mmio32},
+      .reset_methods = {ResetMethod::kPsciHvc, ResetMethod::kPsciSmc},
+      .page_size = 4096,
+      .boot_data_role = Role::kDtb,
+      .demo_ram_base = 0x40000000,
+      .check_code = check_arm64_code,
+  };
+  return info;
+}
+
+}  // namespace styx::host

@@ -1,0 +1,27 @@
+// x86_64 as the host sees it: Linux 64-bit boot protocol (rsi = boot_params).
+#include "arch-info.h"
+
+namespace styx::host {
+
+std::string check_x86_64_code(std::span<const uint8_t> code, uint64_t addr);
+
+const ArchInfo& styx_arch_info_x86_64() {
+  static const ArchInfo info{
+      .name = "x86_64",
+      .elf_machine = 62,  // EM_X86_64
+      .big_endian = false,
+      .relative_reloc = 8,  // R_X86_64_RELATIVE
+      .boot_registers = {"rsi"},
+      .default_console = {static_cast<uint32_t>(ConsoleKind::kUart8250Io), 0, 0x3f8},
+      .consoles = {ConsoleKind::kNone, ConsoleKind::kUart8250Io, ConsoleKind::kUart8250Mmio,
+                   ConsoleKind::kUart8250Mmio32},
+      .reset_methods = {ResetMethod::kPortCf9},
+      .page_size = 4096,
+      .boot_data_role = Role::kBootParams,
+      .demo_ram_base = 0x100000,
+      .check_code = check_x86_64_code,
+  };
+  return info;
+}
+
+}  // namespace styx::host

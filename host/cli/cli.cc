@@ -1,0 +1,110 @@
+#include "cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+#include <sstream>
+
+#include "arch-info.h"
+#include "commands.h"
+#include "error.h"
+#include "parse.h"
+
+namespace styx::cli {
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Styx: a verified crossing between two kernels.\n"
+               "Builds kexec images whose purgatory checks the SHA-256 of every segment, names a "
+               "corrupt one on the console, and only then starts the next kernel.",
+               "styx"};
+  app.set_version_flag("--version", "styx " STYX_VERSION);
+  app.require_subcommand(1);
+  const std::string isas = host::arch_names();
+
+  BuildOptions build;
+  auto* b = app.add_subcommand("build", "Build a kexec image from segments at fixed addresses");
+  b->add_option("--arch", build.arch, "Target ISA: " + isas)->required();
+  b->add_option("--segment", build.segments,
+                "ROLE=FILE@ADDR (role: kernel, initrd, dtb, bootparams, ima, data); repeatable")
+      ->required();
+  b->add_option("--entry", build.entry, "Address of the next kernel's first instruction")->required();
+  b->add_option("--boot-arg", build.boot_args,
+                "REG=VALUE boot register for the next kernel (x86_64: rsi; arm64: x0)");
+  b->add_option("--mem", build.mem, "START:SIZE of usable RAM; repeatable")->required();
+  b->add_option("--console", build.console,
+                "earlycon-style console: uart8250,io,0x3f8 | uart8250,mmio,ADDR | "
+                "uart8250,mmio32,ADDR | pl011,ADDR | none (default: the ISA's usual UART)");
+  b->add_option("--on-failure", build.on_failure, "What the purgatory does after a failure")
+      ->check(CLI::IsMember({"halt", "reset"}));
+  b->add_option("--reset-method", build.reset_method,
+                "How to reset: cf9 (x86_64), psci-hvc or psci-smc (arm64)")
+      ->check(CLI::IsMember({"cf9", "psci-hvc", "psci-smc"}));
+  b->add_option("--purgatory-addr", build.purgatory_addr,
+                "Load the purgatory here (default: the highest free RAM)");
+  b->add_option("--log-size", build.log_size, "Bytes of memory log after the purgatory")
+      ->capture_default_str();
+  b->add_option("-o,--output", build.output, "Image file to write")->required();
+
+  std::string image;
+  bool json = false;
+  auto* i = app.add_subcommand("inspect", "Show an image's segments, digests, entry and settings");
+  i->add_option("image", image, "Styx image")->required();
+  i->add_flag("--json", json, "Machine-readable output");
+
+  auto* v = app.add_subcommand("verify",
+                               "Recompute every digest on the host (exit 0 match, 1 mismatch, 2 bad input)");
+  v->add_option("image", image, "Styx image")->required();
+  v->add_flag("--json", json, "Machine-readable output");
+
+  RunOptions run_opts;
+  uint64_t max_insns = 0;
+  auto* r = app.add_subcommand("run",
+                               "Execute the image's purgatory in the emulator (exit 0 hand-off, "
+                               "1 reported failure, 2 fault/timeout/bad input)");
+  r->add_option("image", run_opts.image, "Styx image")->required();
+  r->add_option("--flip", run_opts.flips, "SEG:BYTE:BIT flip one bit of a segment before running; repeatable");
+  auto* max_opt = r->add_option("--max-insns", max_insns, "Instruction budget (default 4000000000)");
+  r->add_flag("--json", run_opts.json, "Machine-readable output");
+
+  std::optional<std::string> demo_arch;
+  auto* d = app.add_subcommand("demo", "Build a sample image, run it, corrupt one bit, run it again");
+  d->add_option("--arch", demo_arch, "ISA to demonstrate (default: every one: " + isas + ")");
+
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    const auto subs = app.get_subcommands();
+    out << (subs.empty() ? app.help() : subs.back()->help());
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    out << "styx " STYX_VERSION "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "styx: " << e.what() << " (see styx --help)\n";
+    return kExitBadInput;
+  }
+
+  try {
+    if (b->parsed()) return cmd_build(build, out);
+    if (i->parsed()) return cmd_inspect(image, json, out);
+    if (v->parsed()) return cmd_verify(image, json, out);
+    if (r->parsed()) {
+      if (max_opt->count()) run_opts.max_instructions = max_insns;
+      return cmd_run(run_opts, out);
+    }
+    if (d->parsed()) return cmd_demo(demo_arch, out);
+  } catch (const host::InputError& e) {
+    err << "styx: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    err << "styx: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  return kExitBadInput;
+}
+
+}  // namespace styx::cli

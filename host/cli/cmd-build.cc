@@ -1,0 +1,88 @@
+// `styx build`: segments at fixed addresses in, a kexec image out.
+#include <ostream>
+
+#include "builder.h"
+#include "commands.h"
+#include "console-spec.h"
+#include "embedded-purgatory.h"
+#include "error.h"
+#include "file-io.h"
+#include "parse.h"
+
+namespace styx::cli {
+namespace {
+
+using host::InputError;
+
+uint64_t number(const std::string& text, const std::string& what) {
+  const auto v = host::parse_number(text);
+  if (!v) throw InputError(what + ": '" + text + "' is not a number");
+  return *v;
+}
+
+host::SegmentInput parse_segment(const std::string& spec) {
+  const size_t eq = spec.find('=');
+  const size_t at = spec.rfind('@');
+  if (eq == std::string::npos || at == std::string::npos || at < eq)
+    throw InputError("--segment '" + spec + "': expected ROLE=FILE@ADDR");
+  host::SegmentInput s;
+  const std::string role = spec.substr(0, eq);
+  if (!host::parse_role(role, s.role))
+    throw InputError("--segment '" + spec + "': unknown role '" + role +
+                     "' (kernel, initrd, dtb, bootparams, ima, data)");
+  s.name = spec.substr(eq + 1, at - eq - 1);
+  if (s.name.empty()) throw InputError("--segment '" + spec + "': no file named");
+  s.addr = number(spec.substr(at + 1), "--segment '" + spec + "' address");
+  s.data = host::read_file(s.name);
+  if (s.data.empty()) throw InputError(s.name + ": empty file");
+  return s;
+}
+
+host::MemRange parse_mem(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string::npos) throw InputError("--mem '" + spec + "': expected START:SIZE");
+  return {number(spec.substr(0, colon), "--mem '" + spec + "' start"),
+          number(spec.substr(colon + 1), "--mem '" + spec + "' size")};
+}
+
+ResetMethod parse_reset_method(const std::string& name) {
+  for (ResetMethod m : {ResetMethod::kPortCf9, ResetMethod::kPsciHvc, ResetMethod::kPsciSmc})
+    if (host::reset_method_name(m) == name) return m;
+  throw InputError("--reset-method '" + name + "': unknown");
+}
+
+}  // namespace
+
+int cmd_build(const BuildOptions& o, std::ostream& out) {
+  host::BuildRequest req;
+  req.arch = host::find_arch(o.arch);
+  if (!req.arch)
+    throw InputError("--arch '" + o.arch + "': unknown ISA (known: " + host::arch_names() + ")");
+  if (o.segments.size() > kMaxSegments)
+    throw InputError("too many segments: " + std::to_string(o.segments.size()) + ", at most " +
+                     std::to_string(kMaxSegments));
+  for (const auto& m : o.mem) req.ram.push_back(parse_mem(m));
+  for (const auto& s : o.segments) req.segments.push_back(parse_segment(s));
+  req.entry = number(o.entry, "--entry");
+  for (const auto& a : o.boot_args) {
+    const size_t eq = a.find('=');
+    if (eq == std::string::npos) throw InputError("--boot-arg '" + a + "': expected REG=VALUE");
+    req.boot_args.emplace_back(a.substr(0, eq), number(a.substr(eq + 1), "--boot-arg '" + a + "'"));
+  }
+  if (o.console) req.console = host::parse_console(*o.console);
+  req.policy = o.on_failure == "reset" ? FailurePolicy::kReset : FailurePolicy::kHalt;
+  if (o.reset_method) req.reset_method = parse_reset_method(*o.reset_method);
+  if (o.purgatory_addr) req.purgatory_addr = number(*o.purgatory_addr, "--purgatory-addr");
+  req.log_size = number(o.log_size, "--log-size");
+
+  const auto purgatory = host::embedded_purgatory(req.arch->name);
+  if (purgatory.empty())
+    throw InputError("this styx was built without a " + std::string(req.arch->name) + " purgatory");
+  const host::Image image = host::build_image(req, purgatory);
+  host::write_image(o.output, image);
+  out << "styx: wrote " << o.output << ": " << image.segments.size() << " segments, purgatory at "
+      << host::hex(image.purgatory_addr) << ", entry " << host::hex(image.handoff.entry) << "\n";
+  return kExitOk;
+}
+
+}  // namespace styx::cli

@@ -1,0 +1,52 @@
+// `styx verify`: recompute every segment's SHA-256 on the host and compare with the hand-off block.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "commands.h"
+#include "digest.h"
+#include "image.h"
+#include "parse.h"
+
+namespace styx::cli {
+
+int cmd_verify(const std::string& path, bool json, std::ostream& out) {
+  const host::Image image = host::read_image(path);
+  const Handoff& h = image.handoff;
+  nlohmann::ordered_json segs = nlohmann::ordered_json::array();
+  std::vector<uint32_t> bad;
+  for (uint32_t i = 0; i < h.segment_count; ++i) {
+    const Segment& s = h.segments[i];
+    const host::Digest actual = host::sha256(image.segments[i].data);
+    const std::string expected_hex = host::to_hex(s.sha256), actual_hex = host::to_hex(actual);
+    const bool ok = expected_hex == actual_hex;
+    if (!ok) bad.push_back(i);
+    const char* role = role_name(static_cast<Role>(s.role));
+    if (json) {
+      segs.push_back({{"index", i}, {"role", role}, {"addr", host::hex(s.addr)},
+                      {"size", host::hex(s.size)}, {"ok", ok}, {"expected", expected_hex},
+                      {"actual", actual_hex}});
+    } else if (ok) {
+      out << fmt::format("segment {} ({}) {}+{}: ok\n", i, role, host::hex(s.addr), host::hex(s.size));
+    } else {
+      out << fmt::format("segment {} ({}) {}+{}: MISMATCH sha256 expected {} actual {}\n", i, role,
+                         host::hex(s.addr), host::hex(s.size), expected_hex, actual_hex);
+    }
+  }
+  if (json) {
+    nlohmann::ordered_json j;
+    j["image"] = path;
+    j["ok"] = bad.empty();
+    j["failed_segments"] = bad;
+    j["segments"] = segs;
+    out << j.dump(2) << "\n";
+  } else if (bad.empty()) {
+    out << fmt::format("{}: all {} segments match\n", path, h.segment_count);
+  } else {
+    out << fmt::format("{}: {} of {} segments do not match\n", path, bad.size(), h.segment_count);
+  }
+  return bad.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace styx::cli

@@ -1,0 +1,30 @@
+// Running an image in the emulator, shared by `styx run` and `styx demo`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "image.h"
+#include "run.h"
+
+namespace styx::cli {
+
+struct Flip {
+  uint32_t segment = 0;
+  uint64_t byte = 0;
+  unsigned bit = 0;
+};
+
+/// Parses SEG:BYTE:BIT and checks it against `image`; InputError otherwise.
+Flip parse_flip(const std::string& spec, const host::Image& image);
+
+/// What the emulator needs to run `image`, with `flips` applied to the segments' bytes.
+emu::RunInput run_input(const host::Image& image, const std::vector<Flip>& flips);
+
+/// One plain sentence about the outcome ("handed off to 0x... with x0=0x..." ...).
+std::string describe_outcome(const emu::RunResult& result, const host::Image& image);
+
+/// Verified bytes from the memory log, 0 without one.
+uint64_t bytes_verified(const emu::RunResult& result);
+
+}  // namespace styx::cli

@@ -1,0 +1,185 @@
+#include "builder.h"
+
+#include <algorithm>
+
+#include "digest.h"
+#include "error.h"
+#include "handoff-codec.h"
+#include "parse.h"
+#include "purgatory.h"
+
+namespace styx::host {
+namespace {
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end) {
+  return a < b_end && b < a_end;
+}
+
+std::string describe(const SegmentInput& s) {
+  return std::string(role_name(s.role)) + " segment " + s.name;
+}
+
+const MemRange* ram_containing(const std::vector<MemRange>& ram, uint64_t start, uint64_t size) {
+  for (const auto& r : ram)
+    if (start >= r.start && size <= r.size && start - r.start <= r.size - size) return &r;
+  return nullptr;
+}
+
+void check_ram(const BuildRequest& req) {
+  if (req.ram.empty()) throw InputError("no RAM given (use --mem START:SIZE)");
+  const uint64_t page = req.arch->page_size;
+  for (size_t i = 0; i < req.ram.size(); ++i) {
+    const MemRange& r = req.ram[i];
+    const std::string what = "RAM range " + hex(r.start) + ":" + hex(r.size);
+    if (r.size == 0) throw InputError(what + ": empty");
+    if (r.start % page || r.size % page)
+      throw InputError(what + ": start and size must be multiples of " + hex(page));
+    if (r.end() < r.start) throw InputError(what + ": wraps around the address space");
+    for (size_t j = 0; j < i; ++j)
+      if (overlaps(r.start, r.end(), req.ram[j].start, req.ram[j].end()))
+        throw InputError(what + ": overlaps RAM range " + hex(req.ram[j].start));
+  }
+}
+
+void check_segments(const BuildRequest& req) {
+  if (req.segments.size() > kMaxSegments)
+    throw InputError("too many segments: " + std::to_string(req.segments.size()) + ", at most " +
+                     std::to_string(kMaxSegments));
+  for (size_t i = 0; i < req.segments.size(); ++i) {
+    const SegmentInput& s = req.segments[i];
+    const uint64_t size = s.data.size();
+    if (s.addr + size < s.addr) throw InputError(describe(s) + ": address range wraps");
+    if (!ram_containing(req.ram, s.addr, size))
+      throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) +
+                       " is not inside one RAM range");
+    for (size_t j = 0; j < i; ++j) {
+      const SegmentInput& o = req.segments[j];
+      if (size && o.data.size() && overlaps(s.addr, s.addr + size, o.addr, o.addr + o.data.size()))
+        throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) + " overlaps " +
+                         describe(o) + " at " + hex(o.addr) + "+" + hex(o.data.size()));
+    }
+  }
+}
+
+bool free_of_segments(const BuildRequest& req, uint64_t start, uint64_t end) {
+  for (const auto& s : req.segments)
+    if (!s.data.empty() && overlaps(start, end, s.addr, s.addr + s.data.size())) return false;
+  return true;
+}
+
+// The highest address in RAM where `size` bytes fit, aligned, clear of every segment.
+std::optional<uint64_t> place_high(const BuildRequest& req, uint64_t size, uint64_t align) {
+  std::optional<uint64_t> best;
+  for (const auto& r : req.ram) {
+    if (r.size < size) continue;
+    uint64_t candidate = (r.end() - size) / align * align;
+    while (candidate >= r.start) {
+      uint64_t blocker_start = 0;
+      bool blocked = false;
+      for (const auto& s : req.segments) {
+        if (!s.data.empty() && overlaps(candidate, candidate + size, s.addr, s.addr + s.data.size())) {
+          blocked = true;
+          blocker_start = std::max(blocker_start, s.addr);
+        }
+      }
+      if (!blocked) {
+        if (!best || candidate > *best) best = candidate;
+        break;
+      }
+      if (blocker_start < r.start + size) break;
+      candidate = (blocker_start - size) / align * align;
+    }
+  }
+  return best;
+}
+
+ResetMethod pick_reset(const BuildRequest& req) {
+  const auto& methods = req.arch->reset_methods;
+  if (req.reset_method == ResetMethod::kDefault) return methods.front();
+  if (std::find(methods.begin(), methods.end(), req.reset_method) == methods.end())
+    throw InputError("reset method " + std::string(reset_method_name(req.reset_method)) +
+                     " is not available on " + std::string(req.arch->name));
+  return req.reset_method;
+}
+
+}  // namespace
+
+Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_elf) {
+  const ArchInfo& arch = *req.arch;
+  check_ram(req);
+  check_segments(req);
+  if (!ram_containing(req.ram, req.entry, 1))
+    throw InputError("entry " + hex(req.entry) + " is not inside RAM");
+
+  Handoff h{};
+  h.magic = kHandoffMagic;
+  h.version = kHandoffVersion;
+  h.size = sizeof(Handoff);
+  h.segment_count = static_cast<uint32_t>(req.segments.size());
+  h.failure_policy = static_cast<uint32_t>(req.policy);
+  h.reset_method = static_cast<uint32_t>(pick_reset(req));
+  h.console = req.console.value_or(arch.default_console);
+  if (std::find(arch.consoles.begin(), arch.consoles.end(),
+                static_cast<ConsoleKind>(h.console.kind)) == arch.consoles.end())
+    throw InputError("console: " + std::string(arch.name) + " cannot drive this console kind");
+  h.entry = req.entry;
+  for (const auto& [reg, value] : req.boot_args) {
+    const auto it = std::find(arch.boot_registers.begin(), arch.boot_registers.end(), reg);
+    if (it == arch.boot_registers.end()) {
+      std::string names;
+      for (auto n : arch.boot_registers) names += (names.empty() ? "" : ", ") + std::string(n);
+      throw InputError("boot register '" + reg + "': " + std::string(arch.name) +
+                       " passes only " + names);
+    }
+    h.boot_args[it - arch.boot_registers.begin()] = value;
+  }
+  for (size_t i = 0; i < req.segments.size(); ++i) {
+    const SegmentInput& s = req.segments[i];
+    Segment& out = h.segments[i];
+    out.addr = s.addr;
+    out.size = s.data.size();
+    out.role = static_cast<uint32_t>(s.role);
+    const Digest d = sha256(s.data);
+    std::copy(d.begin(), d.end(), out.sha256);
+  }
+
+  const Purgatory purgatory = load_purgatory(purgatory_elf, arch, std::string(arch.name) + " purgatory");
+  // Memory log right after the purgatory's .bss and stack, in the same loaded range.
+  const uint64_t log_offset = align_up(purgatory.memsz, 16);
+  const uint64_t total = req.log_size ? log_offset + align_up(req.log_size, 16) : purgatory.memsz;
+  uint64_t base;
+  if (req.purgatory_addr) {
+    base = *req.purgatory_addr;
+    if (base % purgatory.align)
+      throw InputError("purgatory address " + hex(base) + ": must be a multiple of " + hex(purgatory.align));
+    if (!ram_containing(req.ram, base, total))
+      throw InputError("purgatory address " + hex(base) + ": " + hex(total) + " bytes there are not inside one RAM range");
+    if (!free_of_segments(req, base, base + total))
+      throw InputError("purgatory address " + hex(base) + ": overlaps a segment");
+  } else {
+    const auto placed = place_high(req, total, std::max(purgatory.align, kDefaultPurgatoryAlign));
+    if (!placed)
+      throw InputError("no free RAM for the purgatory: it needs " + hex(total) + " bytes clear of every segment");
+    base = *placed;
+  }
+  if (req.log_size) {
+    h.log_addr = base + log_offset;
+    h.log_size = align_up(req.log_size, 16);
+  }
+
+  Image image;
+  image.arch = &arch;
+  image.ram = req.ram;
+  for (const auto& s : req.segments) image.segments.push_back({s.role, s.addr, s.data});
+  image.purgatory_addr = base;
+  image.purgatory = link_purgatory(purgatory, arch, base, h);
+  image.purgatory_memsz = total;
+  image.purgatory_entry = base + purgatory.entry;
+  image.handoff_offset = purgatory.handoff_offset;
+  image.handoff = h;
+  return image;
+}
+
+}  // namespace styx::host

@@ -1,0 +1,46 @@
+// Turns segments, an entry point and RAM ranges into a Styx image: places the purgatory in free
+// RAM, fills the hand-off block (one SHA-256 per segment) and links the purgatory there.
+#pragma once
+
+#include <styx/handoff.h>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arch-info.h"
+#include "image.h"
+
+namespace styx::host {
+
+struct SegmentInput {
+  Role role = Role::kData;
+  std::string name;  ///< for messages: the file it came from
+  uint64_t addr = 0;
+  std::vector<uint8_t> data;
+};
+
+struct BuildRequest {
+  const ArchInfo* arch = nullptr;
+  std::vector<SegmentInput> segments;
+  uint64_t entry = 0;
+  /// Boot register values by name; the ISA's boot registers not named here are 0.
+  std::vector<std::pair<std::string, uint64_t>> boot_args;
+  std::vector<MemRange> ram;
+  std::optional<Console> console;  ///< default: the ISA's
+  FailurePolicy policy = FailurePolicy::kHalt;
+  ResetMethod reset_method = ResetMethod::kDefault;
+  std::optional<uint64_t> purgatory_addr;  ///< default: the highest free RAM that fits
+  uint64_t log_size = 4096;
+};
+
+inline constexpr uint64_t kDefaultPurgatoryAlign = 4096;
+
+/// Builds the image; InputError naming the offending input for anything that cannot work
+/// (overlaps, segments outside RAM, an unknown boot register, no room for the purgatory, ...).
+Image build_image(const BuildRequest& request, std::span<const uint8_t> purgatory_elf);
+
+}  // namespace styx::host

@@ -1,0 +1,29 @@
+#include "digest.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace styx::host {
+
+Digest sha256(std::span<const uint8_t> data) {
+  Digest d{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), d.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != d.size())
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  return d;
+}
+
+std::string to_hex(std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    s.push_back(kHex[b >> 4]);
+    s.push_back(kHex[b & 15]);
+  }
+  return s;
+}
+
+}  // namespace styx::host

@@ -1,0 +1,17 @@
+// SHA-256 on the host through OpenSSL: an implementation independent of the purgatory's own, so
+// each checks the other.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace styx::host {
+
+using Digest = std::array<uint8_t, 32>;
+
+Digest sha256(std::span<const uint8_t> data);
+std::string to_hex(std::span<const uint8_t> bytes);
+
+}  // namespace styx::host

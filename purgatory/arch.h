@@ -1,0 +1,30 @@
+// The whole interface between the arch-neutral purgatory and one ISA.
+//
+// Each `arch/<isa>/purgatory/` implements these functions and an entry point that sets up a
+// stack, clears .bss and calls `styx_main()`. Nothing else in the purgatory knows the ISA.
+#pragma once
+
+#include <styx/handoff.h>
+
+namespace styx::arch {
+
+/// Writes one byte to `console`; kinds this ISA cannot drive are ignored (the host refuses them).
+void console_putc(const Console& console, char c);
+
+/// The console used when the hand-off block cannot be trusted (bad magic or version).
+Console default_console();
+
+/// Stops the CPU for good in a low-power loop.
+[[noreturn]] void halt();
+
+/// Resets the machine with `method`; if the reset does not take effect, halts.
+[[noreturn]] void reset(ResetMethod method);
+
+/// Jumps to `entry` with the ISA's Linux boot registers set from `boot_args` (in the order the
+/// host's arch description lists them) and every other general register zero.
+[[noreturn]] void hand_off(uint64_t entry, const uint64_t (&boot_args)[kMaxBootArgs]);
+
+}  // namespace styx::arch
+
+/// Called by the ISA's entry code with a stack and cleared .bss.
+extern "C" [[noreturn]] void styx_main();

@@ -1,0 +1,86 @@
+// Builds images for the emulated tests and runs them, for any ISA the build knows.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "arch-info.h"
+#include "builder.h"
+#include "embedded-purgatory.h"
+#include "emulate.h"
+#include "run.h"
+
+namespace styx::test {
+
+inline std::vector<std::string> arch_names() {
+  std::vector<std::string> names;
+  for (const host::ArchInfo* a : host::all_arches()) names.emplace_back(a->name);
+  return names;
+}
+
+inline std::string param_name(const testing::TestParamInfo<std::string>& info) {
+  return info.param;
+}
+
+inline std::vector<uint8_t> pattern(size_t size, uint32_t seed) {
+  std::vector<uint8_t> out(size);
+  uint32_t x = seed * 2654435761u + 1;
+  for (auto& b : out) {
+    x = x * 1103515245u + 12345u;
+    b = static_cast<uint8_t>(x >> 16);
+  }
+  return out;
+}
+
+/// A request with 64 MiB of RAM at the ISA's usual base and no segments yet.
+inline host::BuildRequest base_request(const host::ArchInfo& arch) {
+  host::BuildRequest req;
+  req.arch = &arch;
+  req.ram = {{arch.demo_ram_base, 64 << 20}};
+  return req;
+}
+
+/// Adds a segment of `size` bytes at RAM base + `offset`.
+inline void add_segment(host::BuildRequest& req, Role role, uint64_t offset, size_t size) {
+  const uint32_t seed = static_cast<uint32_t>(req.segments.size() + 1);
+  req.segments.push_back({role, std::string(role_name(role)), req.arch->demo_ram_base + offset,
+                          pattern(size, seed)});
+}
+
+/// Kernel, initrd and the ISA's boot data, with the entry in the kernel and the boot register
+/// pointing at the boot data.
+inline host::BuildRequest typical_request(const host::ArchInfo& arch) {
+  host::BuildRequest req = base_request(arch);
+  add_segment(req, Role::kKernel, 0x200000, 8192);
+  add_segment(req, Role::kInitrd, 0x1000000, 5003);  // odd length on purpose
+  add_segment(req, arch.boot_data_role, 0x2000000, 4096);
+  req.entry = req.segments[0].addr;
+  req.boot_args = {{std::string(arch.boot_registers.front()), req.segments[2].addr}};
+  return req;
+}
+
+inline host::Image build(const host::BuildRequest& req) {
+  return host::build_image(req, host::embedded_purgatory(req.arch->name));
+}
+
+/// Runs `image` with `flips`; `patch` may change the linked purgatory bytes (the hand-off block
+/// sits at image.handoff_offset) before the run.
+inline emu::RunResult run(const host::Image& image, const std::vector<cli::Flip>& flips = {},
+                          const std::function<void(std::vector<uint8_t>&)>& patch = {}) {
+  emu::RunInput in = cli::run_input(image, flips);
+  if (patch) patch(in.chunks.back().bytes);  // the purgatory is the last chunk
+  in.max_instructions = 200'000'000;
+  return emu::run(in);
+}
+
+/// Stores a little- or big-endian integer into the purgatory bytes, as the target reads it.
+inline void poke(std::vector<uint8_t>& bytes, size_t offset, uint64_t value, size_t width,
+                 bool big_endian) {
+  for (size_t i = 0; i < width; ++i)
+    bytes[offset + (big_endian ? width - 1 - i : i)] = static_cast<uint8_t>(value >> (8 * i));
+}
+
+}  // namespace styx::test
