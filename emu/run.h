@@ -28,15 +28,15 @@ struct Chunk {
 };
 
 struct RunInput {
-  std::string arch;              ///< "x86_64", "arm64", ...
-  std::vector<MemRange> ram;     ///< mapped as RAM, exactly these (page aligned)
-  std::vector<Chunk> chunks;     ///< written into RAM in order
-  uint64_t start = 0;            ///< the purgatory's entry point
-  uint64_t entry = 0;            ///< the next kernel's entry: reaching it is the hand-off
+  std::string arch;           ///< "x86_64", "arm64", ...
+  std::vector<MemRange> ram;  ///< mapped as RAM, exactly these (page aligned)
+  std::vector<Chunk> chunks;  ///< written into RAM in order
+  uint64_t start = 0;         ///< the purgatory's entry point
+  uint64_t entry = 0;         ///< the next kernel's entry: reaching it is the hand-off
   /// Expected values of the ISA's boot registers, in the ISA's order (x86_64: rsi; arm64: x0).
   std::vector<uint64_t> boot_args;
-  Console console{};             ///< the console the purgatory was told to use
-  uint64_t log_addr = 0;         ///< memory log (0 = none)
+  Console console{};      ///< the console the purgatory was told to use
+  uint64_t log_addr = 0;  ///< memory log (0 = none)
   uint64_t log_size = 0;
   uint64_t max_instructions = 4'000'000'000ull;
   /// Called after RAM is mapped and written, before the first instruction (tests patch memory).
@@ -55,10 +55,10 @@ const char* outcome_name(Outcome outcome);
 
 struct RunResult {
   Outcome outcome = Outcome::kFault;
-  std::string console;       ///< bytes written to the console device (CR removed)
-  std::string detail;        ///< for a fault: what happened, at which address
-  uint64_t pc = 0;           ///< where execution stopped
-  uint64_t instructions = 0; ///< exact count of executed instructions
+  std::string console;        ///< bytes written to the console device (CR removed)
+  std::string detail;         ///< for a fault: what happened, at which address
+  uint64_t pc = 0;            ///< where execution stopped
+  uint64_t instructions = 0;  ///< exact count of executed instructions
   /// General registers at the stop, by their ISA names ("rsi", "x0", ...).
   std::map<std::string, uint64_t> registers;
   /// At a hand-off: empty when the boot registers are as the ISA's boot protocol requires,
@@ -67,7 +67,7 @@ struct RunResult {
   std::optional<LogHeader> log;  ///< the memory log header, when its magic was valid
   std::string log_text;
   std::vector<uint32_t> failed_segments;  ///< from the log's failed_mask
-  std::string reset_method;  ///< for kReset: "port 0xcf9", "psci hvc", "psci smc"
+  std::string reset_method;               ///< for kReset: "port 0xcf9", "psci hvc", "psci smc"
 };
 
 /// Runs one purgatory; throws std::runtime_error for input the emulator cannot set up (unknown

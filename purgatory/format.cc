@@ -3,7 +3,8 @@
 namespace styx {
 namespace {
 
-void put_unsigned(Sink& sink, unsigned long long value, unsigned base, int width, char pad) {
+void put_unsigned(Sink& sink, unsigned long long value, unsigned base, int width, char pad,
+                  bool negative = false) {
   char digits[24];
   int n = 0;
   do {
@@ -11,7 +12,13 @@ void put_unsigned(Sink& sink, unsigned long long value, unsigned base, int width
     digits[n++] = static_cast<char>(d < 10 ? '0' + d : 'a' + d - 10);
     value /= base;
   } while (value);
-  for (int i = n; i < width; ++i) sink.put(pad);
+  // As printf: spaces go before the sign, zeros after it, and the sign counts in the width.
+  const int used = n + (negative ? 1 : 0);
+  if (pad == ' ')
+    for (int i = used; i < width; ++i) sink.put(' ');
+  if (negative) sink.put('-');
+  if (pad == '0')
+    for (int i = used; i < width; ++i) sink.put('0');
   while (n) sink.put(digits[--n]);
 }
 
@@ -49,13 +56,12 @@ void vformat(Sink& sink, const char* fmt, va_list args) {
         break;
       }
       case 'd': {
-        long long v = longs == 0 ? va_arg(args, int) : longs == 1 ? va_arg(args, long) : va_arg(args, long long);
+        long long v = longs == 0   ? va_arg(args, int)
+                      : longs == 1 ? va_arg(args, long)
+                                   : va_arg(args, long long);
         unsigned long long magnitude = static_cast<unsigned long long>(v);
-        if (v < 0) {
-          sink.put('-');
-          magnitude = 0ull - magnitude;
-        }
-        put_unsigned(sink, magnitude, 10, width, pad);
+        if (v < 0) magnitude = 0ull - magnitude;
+        put_unsigned(sink, magnitude, 10, width, pad, v < 0);
         break;
       }
       case 'u':

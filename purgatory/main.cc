@@ -59,8 +59,8 @@ const char* reset_method_name(uint32_t method) {
 extern "C" [[noreturn]] void styx_main() {
   using namespace styx;
   const Handoff& handoff = styx_handoff;
-  const bool header_sound = handoff.magic == kHandoffMagic &&
-                            handoff.version == kHandoffVersion && handoff.size == sizeof(Handoff);
+  const bool header_sound = handoff.magic == kHandoffMagic && handoff.version == kHandoffVersion &&
+                            handoff.size == sizeof(Handoff);
   ConsoleSink out(header_sound ? handoff.console : arch::default_console());
   if (header_sound && handoff.segment_count <= kMaxSegments && log_usable(handoff)) {
     auto* log = reinterpret_cast<LogHeader*>(static_cast<uintptr_t>(handoff.log_addr));

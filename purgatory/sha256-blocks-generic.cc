@@ -15,7 +15,9 @@ constexpr uint32_t kK[64] = {
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
-inline uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+inline uint32_t ror(uint32_t x, int n) {
+  return (x >> n) | (x << (32 - n));
+}
 
 inline uint32_t load_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -32,25 +34,36 @@ inline uint32_t load_be32_aligned(const uint8_t* p) {
   return w;
 }
 
-inline uint32_t s0(uint32_t x) { return ror(x, 7) ^ ror(x, 18) ^ (x >> 3); }
-inline uint32_t s1(uint32_t x) { return ror(x, 17) ^ ror(x, 19) ^ (x >> 10); }
-inline uint32_t S0(uint32_t x) { return ror(x, 2) ^ ror(x, 13) ^ ror(x, 22); }
-inline uint32_t S1(uint32_t x) { return ror(x, 6) ^ ror(x, 11) ^ ror(x, 25); }
-inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) { return g ^ (e & (f ^ g)); }
-inline uint32_t maj(uint32_t a, uint32_t b, uint32_t c) { return (a & b) | (c & (a | b)); }
+inline uint32_t s0(uint32_t x) {
+  return ror(x, 7) ^ ror(x, 18) ^ (x >> 3);
+}
+inline uint32_t s1(uint32_t x) {
+  return ror(x, 17) ^ ror(x, 19) ^ (x >> 10);
+}
+inline uint32_t S0(uint32_t x) {
+  return ror(x, 2) ^ ror(x, 13) ^ ror(x, 22);
+}
+inline uint32_t S1(uint32_t x) {
+  return ror(x, 6) ^ ror(x, 11) ^ ror(x, 25);
+}
+inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
+  return g ^ (e & (f ^ g));
+}
+inline uint32_t maj(uint32_t a, uint32_t b, uint32_t c) {
+  return (a & b) | (c & (a | b));
+}
 
 // One round with the working variables renamed instead of shifted.
-#define STYX_ROUND(a, b, c, d, e, f, g, h, k, w)      \
-  do {                                                \
+#define STYX_ROUND(a, b, c, d, e, f, g, h, k, w)         \
+  do {                                                   \
     const uint32_t t1 = h + S1(e) + ch(e, f, g) + k + w; \
-    d += t1;                                          \
-    h = t1 + S0(a) + maj(a, b, c);                    \
+    d += t1;                                             \
+    h = t1 + S0(a) + maj(a, b, c);                       \
   } while (0)
 
-#define STYX_SCHEDULE(i) \
-  (w[(i)&15] += s1(w[((i)-2) & 15]) + w[((i)-7) & 15] + s0(w[((i)-15) & 15]))
+#define STYX_SCHEDULE(i) (w[(i)&15] += s1(w[((i)-2) & 15]) + w[((i)-7) & 15] + s0(w[((i)-15) & 15]))
 
-#define STYX_ROUNDS8(i, W)                                   \
+#define STYX_ROUNDS8(i, W)                                     \
   STYX_ROUND(a, b, c, d, e, f, g, h, kK[(i) + 0], W((i) + 0)); \
   STYX_ROUND(h, a, b, c, d, e, f, g, kK[(i) + 1], W((i) + 1)); \
   STYX_ROUND(g, h, a, b, c, d, e, f, kK[(i) + 2], W((i) + 2)); \

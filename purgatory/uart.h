@@ -13,7 +13,9 @@ inline constexpr uint32_t kSpinLimit = 1u << 20;
 struct Mmio8 {
   uintptr_t base;
   uint8_t read(unsigned reg) const { return *reinterpret_cast<volatile uint8_t*>(base + reg); }
-  void write(unsigned reg, uint8_t v) const { *reinterpret_cast<volatile uint8_t*>(base + reg) = v; }
+  void write(unsigned reg, uint8_t v) const {
+    *reinterpret_cast<volatile uint8_t*>(base + reg) = v;
+  }
 };
 
 /// 32-bit registers, four bytes apart.

@@ -5,7 +5,9 @@
 namespace styx {
 namespace {
 
-bool overlaps(Range a, Range b) { return a.begin < b.end && b.begin < a.end; }
+bool overlaps(Range a, Range b) {
+  return a.begin < b.end && b.begin < a.end;
+}
 
 const char* segment_role(const Segment& s) {
   return s.role < kRoleCount ? role_name(static_cast<Role>(s.role)) : "unknown";
@@ -60,7 +62,8 @@ VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out) {
     } else if (s.size && overlaps({s.addr, s.addr + s.size}, self)) {
       fail_segment(out, i, s);
       format(out, "overlaps the purgatory at 0x%llx-0x%llx\n",
-             static_cast<unsigned long long>(self.begin), static_cast<unsigned long long>(self.end));
+             static_cast<unsigned long long>(self.begin),
+             static_cast<unsigned long long>(self.end));
       ok = false;
     } else {
       uint8_t actual[kDigestSize];

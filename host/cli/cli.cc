@@ -13,10 +13,11 @@
 namespace styx::cli {
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Styx: a verified crossing between two kernels.\n"
-               "Builds kexec images whose purgatory checks the SHA-256 of every segment, names a "
-               "corrupt one on the console, and only then starts the next kernel.",
-               "styx"};
+  CLI::App app{
+      "Styx: a verified crossing between two kernels.\n"
+      "Builds kexec images whose purgatory checks the SHA-256 of every segment, names a "
+      "corrupt one on the console, and only then starts the next kernel.",
+      "styx"};
   app.set_version_flag("--version", "styx " STYX_VERSION);
   app.require_subcommand(1);
   const std::string isas = host::arch_names();
@@ -27,7 +28,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   b->add_option("--segment", build.segments,
                 "ROLE=FILE@ADDR (role: kernel, initrd, dtb, bootparams, ima, data); repeatable")
       ->required();
-  b->add_option("--entry", build.entry, "Address of the next kernel's first instruction")->required();
+  b->add_option("--entry", build.entry, "Address of the next kernel's first instruction")
+      ->required();
   b->add_option("--boot-arg", build.boot_args,
                 "REG=VALUE boot register for the next kernel (x86_64: rsi; arm64: x0)");
   b->add_option("--mem", build.mem, "START:SIZE of usable RAM; repeatable")->required();
@@ -51,8 +53,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   i->add_option("image", image, "Styx image")->required();
   i->add_flag("--json", json, "Machine-readable output");
 
-  auto* v = app.add_subcommand("verify",
-                               "Recompute every digest on the host (exit 0 match, 1 mismatch, 2 bad input)");
+  auto* v = app.add_subcommand(
+      "verify", "Recompute every digest on the host (exit 0 match, 1 mismatch, 2 bad input)");
   v->add_option("image", image, "Styx image")->required();
   v->add_flag("--json", json, "Machine-readable output");
 
@@ -62,12 +64,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                                "Execute the image's purgatory in the emulator (exit 0 hand-off, "
                                "1 reported failure, 2 fault/timeout/bad input)");
   r->add_option("image", run_opts.image, "Styx image")->required();
-  r->add_option("--flip", run_opts.flips, "SEG:BYTE:BIT flip one bit of a segment before running; repeatable");
-  auto* max_opt = r->add_option("--max-insns", max_insns, "Instruction budget (default 4000000000)");
+  r->add_option("--flip", run_opts.flips,
+                "SEG:BYTE:BIT flip one bit of a segment before running; repeatable");
+  auto* max_opt =
+      r->add_option("--max-insns", max_insns, "Instruction budget (default 4000000000)");
   r->add_flag("--json", run_opts.json, "Machine-readable output");
 
   std::optional<std::string> demo_arch;
-  auto* d = app.add_subcommand("demo", "Build a sample image, run it, corrupt one bit, run it again");
+  auto* d =
+      app.add_subcommand("demo", "Build a sample image, run it, corrupt one bit, run it again");
   d->add_option("--arch", demo_arch, "ISA to demonstrate (default: every one: " + isas + ")");
 
   try {

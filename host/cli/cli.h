@@ -9,8 +9,8 @@ namespace styx::cli {
 
 /// Exit statuses shared by every command.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  ///< a digest mismatch, or the purgatory reported one
-inline constexpr int kExitBadInput = 2; ///< bad input, emulation fault, budget exhausted
+inline constexpr int kExitFailure = 1;   ///< a digest mismatch, or the purgatory reported one
+inline constexpr int kExitBadInput = 2;  ///< bad input, emulation fault, budget exhausted
 
 /// Runs `styx args...` (args excludes the program name).
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

@@ -41,16 +41,20 @@ bool demo_one(const host::ArchInfo& arch, std::ostream& out) {
   host::BuildRequest req;
   req.arch = &arch;
   req.ram = {{base, 64 << 20}};
-  req.segments.push_back({Role::kKernel, "sample kernel", base + 0x200000, sample_bytes(192 << 10, 1)});
-  req.segments.push_back({Role::kInitrd, "sample initrd", base + 0x1000000, sample_bytes(96 << 10, 2)});
-  req.segments.push_back({arch.boot_data_role, "sample boot data", base + 0x2000000, sample_bytes(4 << 10, 3)});
+  req.segments.push_back(
+      {Role::kKernel, "sample kernel", base + 0x200000, sample_bytes(192 << 10, 1)});
+  req.segments.push_back(
+      {Role::kInitrd, "sample initrd", base + 0x1000000, sample_bytes(96 << 10, 2)});
+  req.segments.push_back(
+      {arch.boot_data_role, "sample boot data", base + 0x2000000, sample_bytes(4 << 10, 3)});
   req.entry = base + 0x200000;
   req.boot_args = {{std::string(arch.boot_registers.front()), base + 0x2000000}};
   const host::Image image = host::build_image(req, host::embedded_purgatory(arch.name));
 
   out << fmt::format("== Styx demo on {} ==\n", arch.name);
   out << fmt::format(
-      "Built an image with 3 sample segments (kernel 192 KiB, initrd 96 KiB, {} 4 KiB) in 64 MiB of "
+      "Built an image with 3 sample segments (kernel 192 KiB, initrd 96 KiB, {} 4 KiB) in 64 MiB "
+      "of "
       "RAM at {}; the purgatory sits at {}.\n",
       role_name(arch.boot_data_role), hex(base), hex(image.purgatory_addr));
 
@@ -58,14 +62,17 @@ bool demo_one(const host::ArchInfo& arch, std::ostream& out) {
   const emu::RunResult good = emu::run(run_input(image, {}));
   print_console(out, good.console);
   const bool good_ok = good.outcome == emu::Outcome::kHandoff && good.register_problem.empty();
-  out << fmt::format("  => {}. ({} instructions emulated)\n", describe_outcome(good, image), good.instructions);
+  out << fmt::format("  => {}. ({} instructions emulated)\n", describe_outcome(good, image),
+                     good.instructions);
 
   const Flip flip{1, 0x1234, 3};
-  out << fmt::format("\n  Run 2: bit {} of byte {} of the initrd flipped, as a bad disk or DMA might\n",
-                     flip.bit, hex(flip.byte));
+  out << fmt::format(
+      "\n  Run 2: bit {} of byte {} of the initrd flipped, as a bad disk or DMA might\n", flip.bit,
+      hex(flip.byte));
   const emu::RunResult bad = emu::run(run_input(image, {flip}));
   print_console(out, bad.console);
-  const bool bad_ok = bad.outcome == emu::Outcome::kFailure && bad.failed_segments == std::vector<uint32_t>{1};
+  const bool bad_ok =
+      bad.outcome == emu::Outcome::kFailure && bad.failed_segments == std::vector<uint32_t>{1};
   out << fmt::format("  => {}.\n\n", describe_outcome(bad, image));
   if (!good_ok || !bad_ok) out << "  !! This is not what should have happened.\n\n";
   return good_ok && bad_ok;
@@ -77,7 +84,9 @@ int cmd_demo(const std::optional<std::string>& arch_name, std::ostream& out) {
   std::vector<const host::ArchInfo*> arches;
   if (arch_name) {
     const host::ArchInfo* a = host::find_arch(*arch_name);
-    if (!a) throw host::InputError("--arch '" + *arch_name + "': unknown ISA (known: " + host::arch_names() + ")");
+    if (!a)
+      throw host::InputError("--arch '" + *arch_name +
+                             "': unknown ISA (known: " + host::arch_names() + ")");
     arches.push_back(a);
   } else {
     arches = host::all_arches();

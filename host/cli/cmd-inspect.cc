@@ -60,21 +60,26 @@ int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
   out << fmt::format("image:      {}\n", path);
   out << fmt::format("arch:       {}\n", image.arch->name);
   std::string boot;
-  for (size_t i = 0; i < regs.size(); ++i) boot += fmt::format(" {}={}", regs[i], hex(h.boot_args[i]));
+  for (size_t i = 0; i < regs.size(); ++i)
+    boot += fmt::format(" {}={}", regs[i], hex(h.boot_args[i]));
   out << fmt::format("entry:      {} (boot registers:{})\n", hex(h.entry), boot);
   out << fmt::format("purgatory:  {} ({} bytes in memory), entry {}\n", hex(image.purgatory_addr),
                      image.purgatory_memsz, hex(image.purgatory_entry));
   out << fmt::format("console:    {}\n", host::format_console(h.console));
-  out << fmt::format("on failure: {}{}\n", policy_name(h.failure_policy),
-                     h.failure_policy == static_cast<uint32_t>(FailurePolicy::kReset) ? " via " + reset : "");
+  out << fmt::format(
+      "on failure: {}{}\n", policy_name(h.failure_policy),
+      h.failure_policy == static_cast<uint32_t>(FailurePolicy::kReset) ? " via " + reset : "");
   out << fmt::format("memory log: {} ({} bytes)\n", hex(h.log_addr), h.log_size);
-  for (const auto& r : image.ram) out << fmt::format("ram:        {}-{}\n", hex(r.start), hex(r.end()));
+  for (const auto& r : image.ram)
+    out << fmt::format("ram:        {}-{}\n", hex(r.start), hex(r.end()));
   out << fmt::format("segments:   {}\n", h.segment_count);
-  out << fmt::format("  {:>2}  {:<10} {:>18} {:>10}  {}\n", "#", "role", "address", "size", "sha256");
+  out << fmt::format("  {:>2}  {:<10} {:>18} {:>10}  {}\n", "#", "role", "address", "size",
+                     "sha256");
   for (uint32_t i = 0; i < h.segment_count; ++i) {
     const Segment& s = h.segments[i];
-    out << fmt::format("  {:>2}  {:<10} {:>18} {:>10}  {}\n", i, role_name(static_cast<Role>(s.role)),
-                       hex(s.addr), hex(s.size), host::to_hex(s.sha256));
+    out << fmt::format("  {:>2}  {:<10} {:>18} {:>10}  {}\n", i,
+                       role_name(static_cast<Role>(s.role)), hex(s.addr), hex(s.size),
+                       host::to_hex(s.sha256));
   }
   return kExitOk;
 }

@@ -22,7 +22,8 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
   const bool reported = r.outcome == emu::Outcome::kFailure || r.outcome == emu::Outcome::kReset;
   const int status = handoff_ok ? kExitOk : reported ? kExitFailure : kExitBadInput;
   const uint64_t verified = bytes_verified(r);
-  const double per_byte = verified ? static_cast<double>(r.instructions) / static_cast<double>(verified) : 0.0;
+  const double per_byte =
+      verified ? static_cast<double>(r.instructions) / static_cast<double>(verified) : 0.0;
 
   if (o.json) {
     nlohmann::ordered_json j;
@@ -47,9 +48,11 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
   }
   out << r.console;
   if (!r.console.empty() && r.console.back() != '\n') out << "\n";
-  out << fmt::format("styx run: {}: {}\n", emu::outcome_name(r.outcome), describe_outcome(r, image));
+  out << fmt::format("styx run: {}: {}\n", emu::outcome_name(r.outcome),
+                     describe_outcome(r, image));
   out << fmt::format("styx run: {} instructions", r.instructions);
-  if (verified) out << fmt::format(", {} bytes verified, {:.2f} instructions per byte", verified, per_byte);
+  if (verified)
+    out << fmt::format(", {} bytes verified, {:.2f} instructions per byte", verified, per_byte);
   out << "\n";
   return status;
 }

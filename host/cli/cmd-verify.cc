@@ -24,11 +24,16 @@ int cmd_verify(const std::string& path, bool json, std::ostream& out) {
     if (!ok) bad.push_back(i);
     const char* role = role_name(static_cast<Role>(s.role));
     if (json) {
-      segs.push_back({{"index", i}, {"role", role}, {"addr", host::hex(s.addr)},
-                      {"size", host::hex(s.size)}, {"ok", ok}, {"expected", expected_hex},
+      segs.push_back({{"index", i},
+                      {"role", role},
+                      {"addr", host::hex(s.addr)},
+                      {"size", host::hex(s.size)},
+                      {"ok", ok},
+                      {"expected", expected_hex},
                       {"actual", actual_hex}});
     } else if (ok) {
-      out << fmt::format("segment {} ({}) {}+{}: ok\n", i, role, host::hex(s.addr), host::hex(s.size));
+      out << fmt::format("segment {} ({}) {}+{}: ok\n", i, role, host::hex(s.addr),
+                         host::hex(s.size));
     } else {
       out << fmt::format("segment {} ({}) {}+{}: MISMATCH sha256 expected {} actual {}\n", i, role,
                          host::hex(s.addr), host::hex(s.size), expected_hex, actual_hex);

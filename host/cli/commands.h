@@ -13,7 +13,7 @@ namespace styx::cli {
 
 struct BuildOptions {
   std::string arch;
-  std::vector<std::string> segments;   ///< ROLE=FILE@ADDR
+  std::vector<std::string> segments;  ///< ROLE=FILE@ADDR
   std::string entry;
   std::vector<std::string> boot_args;  ///< REG=VALUE
   std::vector<std::string> mem;        ///< START:SIZE

@@ -67,7 +67,8 @@ std::string describe_outcome(const emu::RunResult& r, const host::Image& image) 
         if (it != r.registers.end()) regs += fmt::format(" {}={}", name, hex(it->second));
       }
       std::string s = fmt::format("handed off to the next kernel at {} with{}", hex(r.pc), regs);
-      if (!r.register_problem.empty()) s += " but the boot registers are wrong: " + r.register_problem;
+      if (!r.register_problem.empty())
+        s += " but the boot registers are wrong: " + r.register_problem;
       return s;
     }
     case emu::Outcome::kFailure:
@@ -78,12 +79,14 @@ std::string describe_outcome(const emu::RunResult& r, const host::Image& image) 
                              role_name(image.segments.at(i).role));
       std::string s = named.empty() ? "the purgatory reported a failure"
                                     : "the purgatory named segment " + named + " as corrupt";
-      if (r.outcome == emu::Outcome::kReset) return s + " and reset the machine through " + r.reset_method;
+      if (r.outcome == emu::Outcome::kReset)
+        return s + " and reset the machine through " + r.reset_method;
       return s + " and halted without starting the next kernel";
     }
     case emu::Outcome::kFault: return "emulation fault: " + r.detail;
     case emu::Outcome::kTimeout:
-      return fmt::format("instruction budget exhausted after {} instructions at pc {}", r.instructions, hex(r.pc));
+      return fmt::format("instruction budget exhausted after {} instructions at pc {}",
+                         r.instructions, hex(r.pc));
   }
   return "unknown outcome";
 }

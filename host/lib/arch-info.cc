@@ -13,7 +13,9 @@ const ArchInfo* find_arch(std::string_view name) {
   return nullptr;
 }
 
-const std::vector<const ArchInfo*>& all_arches() { return arch_table(); }
+const std::vector<const ArchInfo*>& all_arches() {
+  return arch_table();
+}
 
 std::string arch_names() {
   std::string out;

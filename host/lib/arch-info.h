@@ -13,15 +13,15 @@
 namespace styx::host {
 
 struct ArchInfo {
-  std::string_view name;        ///< as in arch/<name>/ and `--arch`
-  uint16_t elf_machine;         ///< e_machine of the purgatory and of images
+  std::string_view name;  ///< as in arch/<name>/ and `--arch`
+  uint16_t elf_machine;   ///< e_machine of the purgatory and of images
   bool big_endian;
-  uint32_t relative_reloc;      ///< R_<ISA>_RELATIVE, the only relocation the purgatory may need
+  uint32_t relative_reloc;  ///< R_<ISA>_RELATIVE, the only relocation the purgatory may need
   /// Boot registers, in the order of Handoff::boot_args; `--boot-arg` accepts these names.
   std::vector<std::string_view> boot_registers;
   Console default_console;
-  std::vector<ConsoleKind> consoles;         ///< console kinds the purgatory can drive
-  std::vector<ResetMethod> reset_methods;    ///< the first is the default
+  std::vector<ConsoleKind> consoles;       ///< console kinds the purgatory can drive
+  std::vector<ResetMethod> reset_methods;  ///< the first is the default
   /// Mapping granule of the emulator and alignment of `--mem` ranges.
   uint64_t page_size;
   /// The segment role that carries what the boot register points at (boot_params, dtb).

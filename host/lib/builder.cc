@@ -11,7 +11,9 @@
 namespace styx::host {
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+uint64_t align_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
 
 bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end) {
   return a < b_end && b < a_end;
@@ -79,7 +81,8 @@ std::optional<uint64_t> place_high(const BuildRequest& req, uint64_t size, uint6
       uint64_t blocker_start = 0;
       bool blocked = false;
       for (const auto& s : req.segments) {
-        if (!s.data.empty() && overlaps(candidate, candidate + size, s.addr, s.addr + s.data.size())) {
+        if (!s.data.empty() &&
+            overlaps(candidate, candidate + size, s.addr, s.addr + s.data.size())) {
           blocked = true;
           blocker_start = std::max(blocker_start, s.addr);
         }
@@ -110,6 +113,8 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   const ArchInfo& arch = *req.arch;
   check_ram(req);
   check_segments(req);
+  if (req.log_size > kMaxLogSize)
+    throw InputError("log size " + hex(req.log_size) + ": at most " + hex(kMaxLogSize));
   if (!ram_containing(req.ram, req.entry, 1))
     throw InputError("entry " + hex(req.entry) + " is not inside RAM");
 
@@ -130,8 +135,8 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
     if (it == arch.boot_registers.end()) {
       std::string names;
       for (auto n : arch.boot_registers) names += (names.empty() ? "" : ", ") + std::string(n);
-      throw InputError("boot register '" + reg + "': " + std::string(arch.name) +
-                       " passes only " + names);
+      throw InputError("boot register '" + reg + "': " + std::string(arch.name) + " passes only " +
+                       names);
     }
     h.boot_args[it - arch.boot_registers.begin()] = value;
   }
@@ -145,7 +150,8 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
     std::copy(d.begin(), d.end(), out.sha256);
   }
 
-  const Purgatory purgatory = load_purgatory(purgatory_elf, arch, std::string(arch.name) + " purgatory");
+  const Purgatory purgatory =
+      load_purgatory(purgatory_elf, arch, std::string(arch.name) + " purgatory");
   // Memory log right after the purgatory's .bss and stack, in the same loaded range.
   const uint64_t log_offset = align_up(purgatory.memsz, 16);
   const uint64_t total = req.log_size ? log_offset + align_up(req.log_size, 16) : purgatory.memsz;
@@ -153,15 +159,18 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   if (req.purgatory_addr) {
     base = *req.purgatory_addr;
     if (base % purgatory.align)
-      throw InputError("purgatory address " + hex(base) + ": must be a multiple of " + hex(purgatory.align));
+      throw InputError("purgatory address " + hex(base) + ": must be a multiple of " +
+                       hex(purgatory.align));
     if (!ram_containing(req.ram, base, total))
-      throw InputError("purgatory address " + hex(base) + ": " + hex(total) + " bytes there are not inside one RAM range");
+      throw InputError("purgatory address " + hex(base) + ": " + hex(total) +
+                       " bytes there are not inside one RAM range");
     if (!free_of_segments(req, base, base + total))
       throw InputError("purgatory address " + hex(base) + ": overlaps a segment");
   } else {
     const auto placed = place_high(req, total, std::max(purgatory.align, kDefaultPurgatoryAlign));
     if (!placed)
-      throw InputError("no free RAM for the purgatory: it needs " + hex(total) + " bytes clear of every segment");
+      throw InputError("no free RAM for the purgatory: it needs " + hex(total) +
+                       " bytes clear of every segment");
     base = *placed;
   }
   if (req.log_size) {

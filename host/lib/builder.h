@@ -38,6 +38,8 @@ struct BuildRequest {
 };
 
 inline constexpr uint64_t kDefaultPurgatoryAlign = 4096;
+/// The memory log's size is a u32 in LogHeader; a megabyte is already far more than it needs.
+inline constexpr uint64_t kMaxLogSize = 1 << 20;
 
 /// Builds the image; InputError naming the offending input for anything that cannot work
 /// (overlaps, segments outside RAM, an unknown boot register, no room for the purgatory, ...).

@@ -34,10 +34,14 @@ Console parse_console(std::string_view spec) {
   if (driver == "uart8250" || driver == "uart") {
     if (parts.size() < 3) throw bad("needs an access type and an address");
     const std::string_view access = parts[1];
-    if (access == "io") c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Io);
-    else if (access == "mmio") c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio);
-    else if (access == "mmio32") c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio32);
-    else throw bad("unknown access type '" + std::string(access) + "' (io, mmio, mmio32)");
+    if (access == "io")
+      c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Io);
+    else if (access == "mmio")
+      c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio);
+    else if (access == "mmio32")
+      c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio32);
+    else
+      throw bad("unknown access type '" + std::string(access) + "' (io, mmio, mmio32)");
     at = 2;
   } else if (driver == "pl011") {
     if (parts.size() < 2) throw bad("needs an address");

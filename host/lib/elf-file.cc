@@ -10,12 +10,15 @@ namespace {
 
 constexpr size_t kEhdrSize = 64, kPhdrSize = 56, kShdrSize = 64;
 
-uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+uint64_t align_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
 
 std::string c_string(std::span<const uint8_t> table, uint64_t offset, const std::string& what) {
   if (offset >= table.size()) throw InputError(what + ": string offset out of range");
   std::string s;
-  for (uint64_t i = offset; i < table.size() && table[i]; ++i) s.push_back(static_cast<char>(table[i]));
+  for (uint64_t i = offset; i < table.size() && table[i]; ++i)
+    s.push_back(static_cast<char>(table[i]));
   return s;
 }
 
@@ -70,13 +73,15 @@ ElfFile::ElfFile(std::span<const uint8_t> bytes, std::string name)
     s.info = sh.u32(o + 44);
     s.addralign = sh.u64(o + 48);
     s.entsize = sh.u64(o + 56);
-    if (s.type != SHT_NOBITS) section_data(s);
     sections_.push_back(s);
   }
   if (shnum) {
     if (shstrndx >= shnum) throw InputError(name_ + ": bad section name table index");
     const auto names = section_data(sections_[shstrndx]);
-    for (auto& s : sections_) s.name = c_string(names, std::stoull(s.name), name_ + ": section names");
+    for (auto& s : sections_)
+      s.name = c_string(names, std::stoull(s.name), name_ + ": section names");
+    // Bounds-check every section now, by name, so later users can rely on it.
+    for (const auto& s : sections_) section_data(s);
   }
 }
 
@@ -159,9 +164,9 @@ std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
   put_uint(out, 18, machine, 2, big);
   put_uint(out, 20, EV_CURRENT, 4, big);
   put_uint(out, 24, entry, 8, big);
-  put_uint(out, 32, kEhdrSize, 8, big);      // e_phoff
-  put_uint(out, 40, 0, 8, big);              // e_shoff
-  put_uint(out, 52, kEhdrSize, 2, big);      // e_ehsize
+  put_uint(out, 32, kEhdrSize, 8, big);  // e_phoff
+  put_uint(out, 40, 0, 8, big);          // e_shoff
+  put_uint(out, 52, kEhdrSize, 2, big);  // e_ehsize
   put_uint(out, 54, kPhdrSize, 2, big);
   put_uint(out, 56, segments.size(), 2, big);
   put_uint(out, 58, kShdrSize, 2, big);

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "error.h"
 
@@ -38,7 +38,7 @@ class Fd {
 std::vector<uint8_t> read_file(const std::string& path) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) fail(path, std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) != 0) fail(path, std::strerror(errno));
   if (S_ISDIR(st.st_mode)) fail(path, "is a directory");
   std::vector<uint8_t> data;

@@ -24,7 +24,9 @@ constexpr size_t kNoteHeader = 40, kNoteSegment = 24, kNoteRam = 16;
 
 }  // namespace
 
-std::string_view role_label(Role role) { return role_name(role); }
+std::string_view role_label(Role role) {
+  return role_name(role);
+}
 
 bool parse_role(std::string_view name, Role& role) {
   for (uint32_t r = 0; r < kRoleCount; ++r) {
@@ -52,7 +54,8 @@ std::vector<uint8_t> serialize_image(const Image& image) {
     uint32_t index = kNoSegment;
     if (!s.data.empty()) {
       index = static_cast<uint32_t>(phdrs.size());
-      phdrs.push_back({{PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, 0, s.data.size(), 1}, s.data});
+      phdrs.push_back(
+          {{PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, 0, s.data.size(), 1}, s.data});
     }
     append_uint(desc, static_cast<uint32_t>(s.role), 4, big);
     append_uint(desc, index, 4, big);
@@ -77,7 +80,8 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   Image image;
   for (const ArchInfo* a : all_arches())
     if (a->elf_machine == elf.machine() && a->big_endian == elf.big_endian()) image.arch = a;
-  if (!image.arch) throw bad("not a Styx image (ELF machine " + std::to_string(elf.machine()) + ")");
+  if (!image.arch)
+    throw bad("not a Styx image (ELF machine " + std::to_string(elf.machine()) + ")");
   if (elf.type() != ET_EXEC) throw bad("not a Styx image (not an ELF executable)");
   const bool big = elf.big_endian();
 
@@ -89,9 +93,11 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   }
   if (desc.empty()) throw bad("not a Styx image (no Styx note)");
   const ByteReader r(desc, big, name + ": Styx note");
-  if (r.u32(0) != kNoteVersion) throw bad("Styx note version " + std::to_string(r.u32(0)) + " is not supported");
+  if (r.u32(0) != kNoteVersion)
+    throw bad("Styx note version " + std::to_string(r.u32(0)) + " is not supported");
   const uint32_t segment_count = r.u32(4), ram_count = r.u32(8);
-  if (segment_count > kMaxSegments) throw bad("more than " + std::to_string(kMaxSegments) + " segments");
+  if (segment_count > kMaxSegments)
+    throw bad("more than " + std::to_string(kMaxSegments) + " segments");
   if (ram_count > 1024) throw bad("implausible RAM range count");
   image.purgatory_addr = r.u64(16);
   image.purgatory_memsz = r.u64(24);
@@ -102,7 +108,8 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   for (uint32_t i = 0; i < segment_count; ++i, o += kNoteSegment) {
     ImageSegment s;
     const uint32_t role = r.u32(o);
-    if (role >= kRoleCount) throw bad("segment " + std::to_string(i) + ": unknown role " + std::to_string(role));
+    if (role >= kRoleCount)
+      throw bad("segment " + std::to_string(i) + ": unknown role " + std::to_string(role));
     s.role = static_cast<Role>(role);
     const uint32_t index = r.u32(o + 4);
     s.addr = r.u64(o + 8);
@@ -118,11 +125,13 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
     }
     image.segments.push_back(std::move(s));
   }
-  for (uint32_t i = 0; i < ram_count; ++i, o += kNoteRam) image.ram.push_back({r.u64(o), r.u64(o + 8)});
+  for (uint32_t i = 0; i < ram_count; ++i, o += kNoteRam)
+    image.ram.push_back({r.u64(o), r.u64(o + 8)});
 
   const ElfSegment* purgatory = nullptr;
   for (const auto& s : phdrs)
-    if (s.type == PT_LOAD && s.paddr == image.purgatory_addr && s.memsz == image.purgatory_memsz) purgatory = &s;
+    if (s.type == PT_LOAD && s.paddr == image.purgatory_addr && s.memsz == image.purgatory_memsz)
+      purgatory = &s;
   if (!purgatory) throw bad("no purgatory segment at " + hex(image.purgatory_addr));
   const auto pdata = elf.segment_data(*purgatory);
   image.purgatory.assign(pdata.begin(), pdata.end());
@@ -138,9 +147,11 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   if (h.magic != kHandoffMagic) throw bad("hand-off block has a bad magic");
   if (h.version != kHandoffVersion || h.size != sizeof(Handoff))
     throw bad("hand-off block version " + std::to_string(h.version) + " is not supported");
-  if (h.segment_count != segment_count) throw bad("hand-off block and note disagree on the segment count");
+  if (h.segment_count != segment_count)
+    throw bad("hand-off block and note disagree on the segment count");
   for (uint32_t i = 0; i < segment_count; ++i) {
-    if (h.segments[i].addr != image.segments[i].addr || h.segments[i].size != image.segments[i].data.size() ||
+    if (h.segments[i].addr != image.segments[i].addr ||
+        h.segments[i].size != image.segments[i].data.size() ||
         h.segments[i].role != static_cast<uint32_t>(image.segments[i].role))
       throw bad("hand-off block and note disagree on segment " + std::to_string(i));
   }

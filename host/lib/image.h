@@ -35,11 +35,11 @@ struct Image {
   std::vector<ImageSegment> segments;  ///< in hand-off order
   std::vector<MemRange> ram;
   uint64_t purgatory_addr = 0;
-  std::vector<uint8_t> purgatory;      ///< relocated bytes, hand-off block filled in
-  uint64_t purgatory_memsz = 0;        ///< with .bss, stack and memory log
-  uint64_t purgatory_entry = 0;        ///< absolute
-  uint64_t handoff_offset = 0;         ///< of the hand-off block inside `purgatory`
-  Handoff handoff{};                   ///< decoded copy of the block, host byte order
+  std::vector<uint8_t> purgatory;  ///< relocated bytes, hand-off block filled in
+  uint64_t purgatory_memsz = 0;    ///< with .bss, stack and memory log
+  uint64_t purgatory_entry = 0;    ///< absolute
+  uint64_t handoff_offset = 0;     ///< of the hand-off block inside `purgatory`
+  Handoff handoff{};               ///< decoded copy of the block, host byte order
 };
 
 std::vector<uint8_t> serialize_image(const Image& image);

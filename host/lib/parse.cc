@@ -8,9 +8,12 @@ std::optional<uint64_t> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
   unsigned shift = 0;
   switch (text.back()) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
+    case 'K':
+    case 'k': shift = 10; break;
+    case 'M':
+    case 'm': shift = 20; break;
+    case 'G':
+    case 'g': shift = 30; break;
     default: break;
   }
   if (shift) text.remove_suffix(1);
@@ -23,10 +26,14 @@ std::optional<uint64_t> parse_number(std::string_view text) {
   uint64_t v = 0;
   for (char c : text) {
     unsigned d;
-    if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-    else if (base == 16 && c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-    else if (base == 16 && c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = static_cast<unsigned>(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = static_cast<unsigned>(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = static_cast<unsigned>(c - 'A' + 10);
+    else
+      return std::nullopt;
     if (v > (UINT64_MAX - d) / base) return std::nullopt;
     v = v * base + d;
   }
@@ -34,6 +41,8 @@ std::optional<uint64_t> parse_number(std::string_view text) {
   return v << shift;
 }
 
-std::string hex(uint64_t value) { return fmt::format("0x{:x}", value); }
+std::string hex(uint64_t value) {
+  return fmt::format("0x{:x}", value);
+}
 
 }  // namespace styx::host

@@ -52,7 +52,8 @@ Purgatory load_purgatory(std::span<const uint8_t> bytes, const ArchInfo& arch,
   if (handoff->size != sizeof(Handoff))
     throw bad("hand-off block is " + std::to_string(handoff->size) + " bytes, this styx expects " +
               std::to_string(sizeof(Handoff)));
-  if (handoff->addr + handoff->size > p.bytes.size()) throw bad("hand-off block outside the image");
+  if (handoff->addr > p.bytes.size() || p.bytes.size() - handoff->addr < handoff->size)
+    throw bad("hand-off block outside the image");
   p.handoff_offset = handoff->addr;
   const Handoff raw = decode_handoff(elf.section_data(*handoff), arch.big_endian);
   if (raw.version != kHandoffVersion || raw.size != sizeof(Handoff))
@@ -72,7 +73,8 @@ Purgatory load_purgatory(std::span<const uint8_t> bytes, const ArchInfo& arch,
         throw bad("relocation type " + std::to_string(r.type) + " at " + hex(r.offset) +
                   " (only R_*_RELATIVE, type " + std::to_string(arch.relative_reloc) +
                   ", is handled)");
-      if (r.offset + 8 > p.bytes.size()) throw bad("relocation at " + hex(r.offset) + " outside the image");
+      if (r.offset > p.bytes.size() || p.bytes.size() - r.offset < 8)
+        throw bad("relocation at " + hex(r.offset) + " outside the image");
       p.relocations.push_back(r.offset);
       p.addends.push_back(r.addend);
     }
@@ -96,7 +98,8 @@ std::vector<std::string> check_purgatory(std::span<const uint8_t> bytes, const A
   const ElfFile elf(bytes, name);
   for (const auto& s : elf.sections()) {
     if ((s.name.starts_with(".init_array") || s.name.starts_with(".ctors") ||
-         s.name.starts_with(".fini_array") || s.name.starts_with(".dtors")) && s.size)
+         s.name.starts_with(".fini_array") || s.name.starts_with(".dtors")) &&
+        s.size)
       problems.push_back(name + ": " + s.name + " is not empty (static constructors?)");
     if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR) && arch.check_code) {
       const std::string problem = arch.check_code(elf.section_data(s), s.addr);

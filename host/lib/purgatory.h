@@ -13,11 +13,11 @@
 namespace styx::host {
 
 struct Purgatory {
-  std::vector<uint8_t> bytes;    ///< the loadable contents, linked at 0 (file size)
-  uint64_t memsz = 0;            ///< with .bss and stack
-  uint64_t align = 1;            ///< the largest section alignment: a load address must honour it
-  uint64_t entry = 0;            ///< offset of the entry point
-  uint64_t handoff_offset = 0;   ///< offset of the Handoff object
+  std::vector<uint8_t> bytes;   ///< the loadable contents, linked at 0 (file size)
+  uint64_t memsz = 0;           ///< with .bss and stack
+  uint64_t align = 1;           ///< the largest section alignment: a load address must honour it
+  uint64_t entry = 0;           ///< offset of the entry point
+  uint64_t handoff_offset = 0;  ///< offset of the Handoff object
   std::vector<uint64_t> relocations;  ///< offsets of 64-bit R_*_RELATIVE slots
   std::vector<int64_t> addends;       ///< their addends
 };
@@ -34,7 +34,7 @@ std::vector<std::string> check_purgatory(std::span<const uint8_t> elf, const Arc
                                          const std::string& name);
 
 /// The purgatory's bytes relocated to run at `base`, with `handoff` stored in its block.
-std::vector<uint8_t> link_purgatory(const Purgatory& purgatory, const ArchInfo& arch,
-                                    uint64_t base, const Handoff& handoff);
+std::vector<uint8_t> link_purgatory(const Purgatory& purgatory, const ArchInfo& arch, uint64_t base,
+                                    const Handoff& handoff);
 
 }  // namespace styx::host

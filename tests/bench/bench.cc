@@ -39,7 +39,8 @@ Measure run_one(const host::ArchInfo& arch, size_t size) {
   const auto start = std::chrono::steady_clock::now();
   const emu::RunResult r = emu::run(cli::run_input(image, {}));
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (r.outcome != emu::Outcome::kHandoff) fmt::print("  ({}: unexpected outcome {})\n", arch.name, emu::outcome_name(r.outcome));
+  if (r.outcome != emu::Outcome::kHandoff)
+    fmt::print("  ({}: unexpected outcome {})\n", arch.name, emu::outcome_name(r.outcome));
   return {r.instructions, s};
 }
 
@@ -56,12 +57,14 @@ double ns_per_byte(F&& f, size_t size) {
 
 int main() {
   constexpr size_t kSmall = 1 << 20, kLarge = 2 << 20;
-  fmt::print("SHA-256 in the purgatory, executed instructions per byte (marginal, {} vs {} bytes)\n",
-             kSmall, kLarge);
+  fmt::print(
+      "SHA-256 in the purgatory, executed instructions per byte (marginal, {} vs {} bytes)\n",
+      kSmall, kLarge);
   fmt::print("  {:<8} {:>14} {:>12} {:>16}\n", "ISA", "insns/byte", "fixed cost", "emulated MIPS");
   for (const host::ArchInfo* a : host::all_arches()) {
     const Measure small = run_one(*a, kSmall), large = run_one(*a, kLarge);
-    const double per_byte = static_cast<double>(large.instructions - small.instructions) / (kLarge - kSmall);
+    const double per_byte =
+        static_cast<double>(large.instructions - small.instructions) / (kLarge - kSmall);
     const double fixed = static_cast<double>(small.instructions) - per_byte * kSmall;
     fmt::print("  {:<8} {:>14.2f} {:>12.0f} {:>16.0f}\n", a->name, per_byte, fixed,
                static_cast<double>(large.instructions) / large.seconds / 1e6);

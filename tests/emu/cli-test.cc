@@ -48,22 +48,34 @@ class Cli : public testing::TestWithParam<std::string> {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   void write(const std::string& name, const std::vector<uint8_t>& data) const {
     std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+        .write(reinterpret_cast<const char*>(data.data()),
+               static_cast<std::streamsize>(data.size()));
   }
   std::string addr(uint64_t offset) const { return host::hex(base_ + offset); }
   std::string boot_role() const { return role_name(host::find_arch(GetParam())->boot_data_role); }
-  std::string boot_reg() const { return std::string(host::find_arch(GetParam())->boot_registers.front()); }
+  std::string boot_reg() const {
+    return std::string(host::find_arch(GetParam())->boot_registers.front());
+  }
 
   /// `styx build` arguments for a good image, to which a test adds or changes things.
   std::vector<std::string> build_args(const std::string& out = "image") const {
-    return {"build", "--arch", GetParam(),
-            "--segment", "kernel=" + path("kernel") + "@" + addr(0x200000),
-            "--segment", "initrd=" + path("initrd") + "@" + addr(0x1000000),
-            "--segment", boot_role() + "=" + path("boot") + "@" + addr(0x2000000),
-            "--entry", addr(0x200000),
-            "--boot-arg", boot_reg() + "=" + addr(0x2000000),
-            "--mem", addr(0) + ":64M",
-            "-o", path(out)};
+    return {"build",
+            "--arch",
+            GetParam(),
+            "--segment",
+            "kernel=" + path("kernel") + "@" + addr(0x200000),
+            "--segment",
+            "initrd=" + path("initrd") + "@" + addr(0x1000000),
+            "--segment",
+            boot_role() + "=" + path("boot") + "@" + addr(0x2000000),
+            "--entry",
+            addr(0x200000),
+            "--boot-arg",
+            boot_reg() + "=" + addr(0x2000000),
+            "--mem",
+            addr(0) + ":64M",
+            "-o",
+            path(out)};
   }
 
   /// Expects exit 2, a one-line error mentioning `needle`, and no output file.
@@ -75,7 +87,8 @@ class Cli : public testing::TestWithParam<std::string> {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_FALSE(fs::exists(path(out)));
     for (const auto& e : fs::directory_iterator(dir_))
-      EXPECT_EQ(e.path().filename().string().rfind(".image", 0), std::string::npos) << "temp file left: " << e.path();
+      EXPECT_EQ(e.path().filename().string().rfind(".image", 0), std::string::npos)
+          << "temp file left: " << e.path();
   }
 
   fs::path dir_;
@@ -140,8 +153,12 @@ TEST_P(Cli, VerifyNamesACorruptSegmentInTheFile) {
   write("image", bytes);
   const Result r = styx({"verify", path("image")});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.out.find("segment 1 (initrd) " + addr(0x1000000) + "+0x138b: MISMATCH"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("segment 0 (kernel) " + addr(0x200000) + "+0x2000: MISMATCH"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("segment 1 (initrd) " + addr(0x1000000) + "+0x138b: MISMATCH"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("segment 0 (kernel) " + addr(0x200000) + "+0x2000: MISMATCH"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_P(Cli, ResetPolicyRunExitsOne) {
@@ -164,32 +181,41 @@ TEST_P(Cli, BadInputIsOneLineExitTwoAndNoFile) {
     args.at(index) = value;
     return args;
   };
-  expect_bad_input(with("--segment", "data=" + path("missing") + "@" + addr(0x3000000)), path("missing"));
-  expect_bad_input(with("--segment", "data=" + path("empty") + "@" + addr(0x3000000)), path("empty") + ": empty file");
+  expect_bad_input(with("--segment", "data=" + path("missing") + "@" + addr(0x3000000)),
+                   path("missing"));
+  expect_bad_input(with("--segment", "data=" + path("empty") + "@" + addr(0x3000000)),
+                   path("empty") + ": empty file");
   expect_bad_input(replace(2, "mips"), "unknown ISA");
-  expect_bad_input(with("--segment", "firmware=" + path("kernel") + "@" + addr(0x3000000)), "unknown role 'firmware'");
+  expect_bad_input(with("--segment", "firmware=" + path("kernel") + "@" + addr(0x3000000)),
+                   "unknown role 'firmware'");
   expect_bad_input(with("--segment", "data=" + path("kernel") + "@" + addr(0x201000)), "overlaps");
-  expect_bad_input(with("--segment", "data=" + path("kernel") + "@" + addr(0x4000000)), "not inside one RAM range");
+  expect_bad_input(with("--segment", "data=" + path("kernel") + "@" + addr(0x4000000)),
+                   "not inside one RAM range");
   expect_bad_input(with("--console", "serial,0x3f8"), "console 'serial,0x3f8'");
   expect_bad_input(with("--segment", "data=" + path("kernel") + "@zz"), "not a number");
   expect_bad_input(with("--mem", "0x1000"), "expected START:SIZE");
   auto many = build_args();
   for (int i = 0; i < 30; ++i)
-    many.insert(many.end(), {"--segment", "data=" + path("kernel") + "@" + addr(0x3000000 + i * 0x10000)});
+    many.insert(many.end(),
+                {"--segment", "data=" + path("kernel") + "@" + addr(0x3000000 + i * 0x10000)});
   expect_bad_input(many, "too many segments");
 }
 
 TEST_P(Cli, ReadingCommandsRejectWhatIsNotAnImage) {
   ASSERT_EQ(styx(build_args()).status, 0);
   const auto good = host::read_file(path("image"));
-  write("truncated", std::vector<uint8_t>(good.begin(), good.begin() + static_cast<ptrdiff_t>(good.size() / 2)));
+  write("truncated",
+        std::vector<uint8_t>(good.begin(), good.begin() + static_cast<ptrdiff_t>(good.size() / 2)));
   write("purgatory", std::vector<uint8_t>(host::embedded_purgatory(GetParam()).begin(),
                                           host::embedded_purgatory(GetParam()).end()));
   for (const std::string cmd : {"inspect", "verify", "run"}) {
     SCOPED_TRACE(cmd);
-    for (const auto& [file, needle] : std::vector<std::pair<std::string, std::string>>{
-             {"kernel", "not an ELF file"}, {"empty", "empty file"}, {"missing", "No such file"},
-             {"truncated", "truncated"}, {"purgatory", "not a Styx image"}}) {
+    for (const auto& [file, needle] :
+         std::vector<std::pair<std::string, std::string>>{{"kernel", "not an ELF file"},
+                                                          {"empty", "empty file"},
+                                                          {"missing", "No such file"},
+                                                          {"truncated", "truncated"},
+                                                          {"purgatory", "not a Styx image"}}) {
       const Result r = styx({cmd, path(file)});
       EXPECT_EQ(r.status, 2) << file << r.out;
       EXPECT_NE(r.err.find(path(file) + ": "), std::string::npos) << r.err;

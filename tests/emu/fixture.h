@@ -9,8 +9,10 @@
 
 #include "arch-info.h"
 #include "builder.h"
+#include "digest.h"
 #include "embedded-purgatory.h"
 #include "emulate.h"
+#include "parse.h"
 #include "run.h"
 
 namespace styx::test {
@@ -46,8 +48,8 @@ inline host::BuildRequest base_request(const host::ArchInfo& arch) {
 /// Adds a segment of `size` bytes at RAM base + `offset`.
 inline void add_segment(host::BuildRequest& req, Role role, uint64_t offset, size_t size) {
   const uint32_t seed = static_cast<uint32_t>(req.segments.size() + 1);
-  req.segments.push_back({role, std::string(role_name(role)), req.arch->demo_ram_base + offset,
-                          pattern(size, seed)});
+  req.segments.push_back(
+      {role, std::string(role_name(role)), req.arch->demo_ram_base + offset, pattern(size, seed)});
 }
 
 /// Kernel, initrd and the ISA's boot data, with the entry in the kernel and the boot register

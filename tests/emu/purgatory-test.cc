@@ -61,17 +61,19 @@ TEST_P(Emu, CorruptSegmentOfEveryRoleIsNamed) {
   const host::Image image = build(req);
   for (uint32_t i = 0; i < kRoleCount; ++i) {
     const uint64_t size = image.segments[i].data.size();
-    for (const cli::Flip flip : {cli::Flip{i, 0, 0}, cli::Flip{i, size - 1, 7}, cli::Flip{i, size / 2, 4}}) {
+    for (const cli::Flip flip :
+         {cli::Flip{i, 0, 0}, cli::Flip{i, size - 1, 7}, cli::Flip{i, size / 2, 4}}) {
       SCOPED_TRACE("segment " + std::to_string(i) + " byte " + std::to_string(flip.byte));
       const emu::RunResult r = run(image, {flip});
       EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console;
       EXPECT_NE(r.pc, image.handoff.entry);
       EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{i});
       const std::string role = role_name(static_cast<Role>(i));
-      EXPECT_TRUE(contains(r.console, "styx: FAIL segment " + std::to_string(i) + " (" + role + ") " +
-                                          host::hex(image.segments[i].addr) + "+" + host::hex(size) +
-                                          ": sha256 expected " +
-                                          host::to_hex(image.handoff.segments[i].sha256) + " actual "))
+      EXPECT_TRUE(contains(r.console, "styx: FAIL segment " + std::to_string(i) + " (" + role +
+                                          ") " + host::hex(image.segments[i].addr) + "+" +
+                                          host::hex(size) + ": sha256 expected " +
+                                          host::to_hex(image.handoff.segments[i].sha256) +
+                                          " actual "))
           << r.console;
       EXPECT_TRUE(contains(r.console, "styx: 1 of 6 segments failed verification\n")) << r.console;
       EXPECT_TRUE(contains(r.console, "halted")) << r.console;
@@ -85,7 +87,8 @@ TEST_P(Emu, SeveralBadSegmentsAreAllListed) {
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
   EXPECT_EQ(r.failed_segments, (std::vector<uint32_t>{0, 2}));
   EXPECT_TRUE(contains(r.console, "FAIL segment 0 (kernel)")) << r.console;
-  EXPECT_TRUE(contains(r.console, "FAIL segment 2 (" + std::string(role_name(arch().boot_data_role)) + ")"))
+  EXPECT_TRUE(
+      contains(r.console, "FAIL segment 2 (" + std::string(role_name(arch().boot_data_role)) + ")"))
       << r.console;
   EXPECT_FALSE(contains(r.console, "FAIL segment 1")) << r.console;
   EXPECT_TRUE(contains(r.console, "styx: 2 of 3 segments failed verification")) << r.console;
@@ -110,20 +113,24 @@ TEST_P(Emu, ZeroAndOddLengthSegmentsVerify) {
 TEST_P(Emu, BadMagicIsAFailureOnTheDefaultConsole) {
   const host::Image image = build(typical_request(arch()));
   const emu::RunResult r = run(image, {}, [&](std::vector<uint8_t>& p) {
-    poke(p, image.handoff_offset + offsetof(Handoff, magic), 0x1122334455667788ull, 8, arch().big_endian);
+    poke(p, image.handoff_offset + offsetof(Handoff, magic), 0x1122334455667788ull, 8,
+         arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console << r.detail;
-  EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788")) << r.console;
+  EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788"))
+      << r.console;
   EXPECT_FALSE(r.log.has_value()) << "an untrusted block's log address is not used";
 }
 
 TEST_P(Emu, BadVersionIsAFailure) {
   const host::Image image = build(typical_request(arch()));
   const emu::RunResult r = run(image, {}, [&](std::vector<uint8_t>& p) {
-    poke(p, image.handoff_offset + offsetof(Handoff, version), kHandoffVersion + 1, 4, arch().big_endian);
+    poke(p, image.handoff_offset + offsetof(Handoff, version), kHandoffVersion + 1, 4,
+         arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
+  EXPECT_TRUE(
+      contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
       << r.console;
 }
 
@@ -144,7 +151,8 @@ TEST_P(Emu, WrappingSegmentIsAFailure) {
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
   EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{1});
-  EXPECT_TRUE(contains(r.console, "FAIL segment 1 (initrd) 0xfffffffffffff000+0x138b: address range wraps"))
+  EXPECT_TRUE(
+      contains(r.console, "FAIL segment 1 (initrd) 0xfffffffffffff000+0x138b: address range wraps"))
       << r.console;
 }
 

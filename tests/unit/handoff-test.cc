@@ -41,7 +41,9 @@ Handoff sample_handoff() {
   return h;
 }
 
-bool same_bytes(const Handoff& a, const Handoff& b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+bool same_bytes(const Handoff& a, const Handoff& b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 uint64_t read_uint(const std::vector<uint8_t>& bytes, size_t offset, size_t width, bool big) {
   uint64_t v = 0;

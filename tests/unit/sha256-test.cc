@@ -19,7 +19,9 @@ std::string styx_hex(const void* data, size_t size) {
   return styx::host::to_hex(digest);
 }
 
-std::string styx_hex(std::string_view text) { return styx_hex(text.data(), text.size()); }
+std::string styx_hex(std::string_view text) {
+  return styx_hex(text.data(), text.size());
+}
 
 std::string openssl_hex(const uint8_t* data, size_t size) {
   return styx::host::to_hex(styx::host::sha256({data, size}));
@@ -37,9 +39,10 @@ TEST(Sha256, MatchesFips180Examples) {
   EXPECT_EQ(styx_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(styx_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(styx_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
-                     "klmnopqrlmnopqrsmnopqrstnopqrstu"),
-            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  EXPECT_EQ(
+      styx_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+               "klmnopqrlmnopqrsmnopqrstnopqrstu"),
+      "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
 TEST(Sha256, MatchesFips180MillionA) {
@@ -66,8 +69,8 @@ TEST(Sha256, MatchesOpenSslOnUnalignedStartAddresses) {
   const auto data = random_bytes(sizeof storage, 2);
   std::copy(data.begin(), data.end(), storage);
   for (size_t shift = 0; shift <= 3; ++shift) {
-    for (const size_t size : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{63},
-                              size_t{64}, size_t{65}, size_t{127}, size_t{1000}, size_t{8192}}) {
+    for (const size_t size : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{63}, size_t{64},
+                              size_t{65}, size_t{127}, size_t{1000}, size_t{8192}}) {
       EXPECT_EQ(styx_hex(storage + shift, size), openssl_hex(storage + shift, size))
           << "offset " << shift << ", length " << size;
     }
@@ -77,8 +80,8 @@ TEST(Sha256, MatchesOpenSslOnUnalignedStartAddresses) {
 TEST(Sha256, IncrementalUpdatesInOddChunksMatchOneShot) {
   const auto data = random_bytes(100000, 3);
   const std::string expected = openssl_hex(data.data(), data.size());
-  for (const size_t chunk : {size_t{1}, size_t{3}, size_t{7}, size_t{63}, size_t{65},
-                             size_t{127}, size_t{1000}, size_t{4099}}) {
+  for (const size_t chunk : {size_t{1}, size_t{3}, size_t{7}, size_t{63}, size_t{65}, size_t{127},
+                             size_t{1000}, size_t{4099}}) {
     styx::Sha256 h;
     for (size_t at = 0; at < data.size(); at += chunk)
       h.update(data.data() + at, std::min(chunk, data.size() - at));

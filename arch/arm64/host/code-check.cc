@@ -14,8 +14,9 @@ std::string check_arm64_code(std::span<const uint8_t> code, uint64_t addr) {
     const uint32_t insn = uint32_t{code[o]} | uint32_t{code[o + 1]} << 8 |
                           uint32_t{code[o + 2]} << 16 | uint32_t{code[o + 3]} << 24;
     if ((insn & 0x9f000000u) == 0x90000000u)
-      return fmt::format("ADRP at 0x{:x} ties the code to 4 KiB-aligned load addresses (build with -mcmodel=tiny)",
-                         addr + o);
+      return fmt::format(
+          "ADRP at 0x{:x} ties the code to 4 KiB-aligned load addresses (build with -mcmodel=tiny)",
+          addr + o);
     // op0 (bits 28:25) = x111: scalar FP and Advanced SIMD data processing.
     const bool simd_dp = ((insn >> 25) & 7u) == 7u;
     // op0 = x1x0 with bit 26 (V) set: FP/SIMD register loads and stores.

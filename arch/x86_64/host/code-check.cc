@@ -51,9 +51,10 @@ std::string check_x86_64_code(std::span<const uint8_t> code, uint64_t addr) {
     for (uint8_t i = 0; i < insn.operand_count && !bad; ++i)
       bad = ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER && forbidden_class(ops[i].reg.value);
     if (bad)
-      return fmt::format("{} instruction '{}' at 0x{:x}: the purgatory must not touch x87/MMX/SSE/AVX state",
-                         ZydisISAExtGetString(insn.meta.isa_ext), ZydisMnemonicGetString(insn.mnemonic),
-                         addr + offset);
+      return fmt::format(
+          "{} instruction '{}' at 0x{:x}: the purgatory must not touch x87/MMX/SSE/AVX state",
+          ZydisISAExtGetString(insn.meta.isa_ext), ZydisMnemonicGetString(insn.mnemonic),
+          addr + offset);
     offset += insn.length;
   }
   return "";

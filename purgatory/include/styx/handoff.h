@@ -55,9 +55,9 @@ enum class ConsoleKind : uint32_t {
 };
 
 struct Console {
-  uint32_t kind;       ///< ConsoleKind
+  uint32_t kind;  ///< ConsoleKind
   uint32_t reserved;
-  uint64_t base;       ///< I/O port or MMIO address
+  uint64_t base;  ///< I/O port or MMIO address
 };
 
 enum class FailurePolicy : uint32_t {
@@ -67,10 +67,10 @@ enum class FailurePolicy : uint32_t {
 
 /// How an ISA resets; each ISA accepts only its own methods (the host checks).
 enum class ResetMethod : uint32_t {
-  kDefault = 0,   ///< the ISA's first method
-  kPortCf9 = 1,   ///< x86: reset control register at I/O port 0xCF9
-  kPsciHvc = 2,   ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
-  kPsciSmc = 3,   ///< arm64: PSCI SYSTEM_RESET through `smc #0`
+  kDefault = 0,  ///< the ISA's first method
+  kPortCf9 = 1,  ///< x86: reset control register at I/O port 0xCF9
+  kPsciHvc = 2,  ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
+  kPsciSmc = 3,  ///< arm64: PSCI SYSTEM_RESET through `smc #0`
 };
 
 struct Segment {
@@ -90,9 +90,9 @@ struct Handoff {
   uint32_t reset_method;    ///< ResetMethod
   uint32_t reserved0;
   Console console;
-  uint64_t entry;                     ///< the next kernel's first instruction
-  uint64_t boot_args[kMaxBootArgs];   ///< values of the ISA's boot registers, in its fixed order
-  uint64_t log_addr;                  ///< memory log (LogHeader + text); 0 = none
+  uint64_t entry;                    ///< the next kernel's first instruction
+  uint64_t boot_args[kMaxBootArgs];  ///< values of the ISA's boot registers, in its fixed order
+  uint64_t log_addr;                 ///< memory log (LogHeader + text); 0 = none
   uint64_t log_size;
   uint64_t reserved1[4];
   Segment segments[kMaxSegments];

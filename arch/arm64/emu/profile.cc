@@ -1,0 +1,98 @@
+// arm64: EL1 with the MMU off as kexec leaves it, a PL011 (and a 16550 on MMIO if the purgatory
+// was told so), reset through PSCI SYSTEM_RESET, Linux arm64 boot protocol.
+#include <array>
+#include <string>
+
+#include "devices.h"
+#include "hex.h"
+#include "machine.h"
+#include "profile.h"
+
+namespace styx::emu {
+namespace {
+
+constexpr uint64_t kDefaultPl011 = 0x09000000;  // QEMU virt's UART
+constexpr uint64_t kPl011Size = 0x1000;
+constexpr uint64_t kPsciSystemReset = 0x84000009;
+constexpr uint32_t kHvc0 = 0xd4000002;
+constexpr uint32_t kSmc0 = 0xd4000003;
+// QEMU's exception number for an undefined instruction; calls (hvc, smc, svc) have others.
+constexpr uint32_t kExcpUdef = 1;
+constexpr std::array<uint8_t, 4> kWfi = {0x7f, 0x20, 0x03, 0xd5};  // 0xd503207f
+
+// The instruction at `address`, or 0 (udf #0) if it cannot be read.
+uint32_t instruction_at(Machine& machine, uint64_t address) {
+  try {
+    const std::vector<uint8_t> bytes = machine.read(address, 4);
+    return bytes[0] | bytes[1] << 8 | bytes[2] << 16 | static_cast<uint32_t>(bytes[3]) << 24;
+  } catch (const std::runtime_error&) {
+    return 0;
+  }
+}
+
+class Arm64 final : public Profile {
+ public:
+  std::string_view name() const override { return "arm64"; }
+  uc_arch arch() const override { return UC_ARCH_ARM64; }
+  uc_mode mode() const override { return UC_MODE_ARM; }
+
+  void setup(Machine& machine, const RunInput& input, State& state) const override {
+    // Unicorn's reset state is EL1 with the MMU and caches off, which is what kexec leaves.
+    const uint64_t base = input.console.base;
+    switch (static_cast<ConsoleKind>(input.console.kind)) {
+      case ConsoleKind::kPl011: map_pl011(machine, state, base); break;
+      case ConsoleKind::kUart8250Mmio: map_uart16550(machine, state, base, 1); break;
+      case ConsoleKind::kUart8250Mmio32: map_uart16550(machine, state, base, 4); break;
+      case ConsoleKind::kNone:
+      case ConsoleKind::kUart8250Io: break;
+    }
+    // The purgatory falls back to the default console when its hand-off block is unusable.
+    if (device_fits(machine, kDefaultPl011, kPl011Size)) map_pl011(machine, state, kDefaultPl011);
+  }
+
+  uint64_t pc(Machine& machine) const override { return machine.reg_read(UC_ARM64_REG_PC); }
+
+  uint64_t count_instructions(const uint8_t*, size_t size) const override { return size / 4; }
+
+  Registers capture_registers(Machine& machine) const override {
+    Registers registers;
+    for (int i = 0; i <= 28; ++i) {
+      registers["x" + std::to_string(i)] = machine.reg_read(UC_ARM64_REG_X0 + i);
+    }
+    registers["x29"] = machine.reg_read(UC_ARM64_REG_X29);
+    registers["x30"] = machine.reg_read(UC_ARM64_REG_X30);
+    registers["sp"] = machine.reg_read(UC_ARM64_REG_SP);
+    registers["pc"] = machine.reg_read(UC_ARM64_REG_PC);
+    return registers;
+  }
+
+  std::string check_boot_registers(const Registers& registers,
+                                   const std::vector<uint64_t>& boot_args) const override {
+    // x0 = the DTB's address, x1-x3 = 0 (Documentation/arch/arm64/booting.rst).
+    const Expected expected[] = {
+        {"x0", boot_args.empty() ? 0 : boot_args[0]}, {"x1", 0}, {"x2", 0}, {"x3", 0}};
+    return first_difference(registers, expected);
+  }
+
+  std::span<const uint8_t> halt_instruction() const override { return kWfi; }
+
+  Stop interrupt(Machine& machine, uint32_t intno) const override {
+    // Unicorn 2.0.1's CPU has no EL2, so `hvc` is undefined: it stops as an undefined
+    // instruction with the PC on it. `smc` traps to EL3 as a call and stops with the PC past it.
+    const uint64_t pc = this->pc(machine);
+    const uint32_t insn = instruction_at(machine, intno == kExcpUdef ? pc : pc - 4);
+    if (machine.reg_read(UC_ARM64_REG_X0) == kPsciSystemReset) {
+      if (insn == kHvc0) return {Outcome::kReset, "psci hvc"};
+      if (insn == kSmc0) return {Outcome::kReset, "psci smc"};
+    }
+    return Profile::interrupt(machine, intno);
+  }
+};
+
+}  // namespace
+}  // namespace styx::emu
+
+const styx::emu::Profile& styx_emu_profile_arm64() {
+  static const styx::emu::Arm64 profile;
+  return profile;
+}
