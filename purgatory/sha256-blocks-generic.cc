@@ -53,12 +53,15 @@ inline uint32_t maj(uint32_t a, uint32_t b, uint32_t c) {
   return (a & b) | (c & (a | b));
 }
 
-// One round with the working variables renamed instead of shifted.
+// One round with the working variables renamed instead of shifted. Maj(a, b, c) is computed as
+// b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous round's a ^ b, carried in `bc`.
 #define STYX_ROUND(a, b, c, d, e, f, g, h, k, w)         \
   do {                                                   \
     const uint32_t t1 = h + S1(e) + ch(e, f, g) + k + w; \
+    const uint32_t ab = a ^ b;                           \
     d += t1;                                             \
-    h = t1 + S0(a) + maj(a, b, c);                       \
+    h = t1 + S0(a) + (b ^ (ab & bc));                    \
+    bc = ab;                                             \
   } while (0)
 
 #define STYX_SCHEDULE(i) (w[(i)&15] += s1(w[((i)-2) & 15]) + w[((i)-7) & 15] + s0(w[((i)-15) & 15]))
@@ -88,6 +91,7 @@ void sha256_blocks(uint32_t state[8], const uint8_t* data, size_t blocks) {
     }
     uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    uint32_t bc = b ^ c;
     STYX_ROUNDS8(0, STYX_W_LOAD);
     STYX_ROUNDS8(8, STYX_W_LOAD);
     STYX_ROUNDS8(16, STYX_SCHEDULE);
