@@ -14,6 +14,7 @@
 namespace styx::emu {
 
 class Machine;
+struct RunResult;
 
 /// A half-open physical address range [begin, end).
 struct MemRange {
@@ -40,7 +41,11 @@ struct RunInput {
   uint64_t log_size = 0;
   uint64_t max_instructions = 4'000'000'000ull;
   /// Called after RAM is mapped and written, before the first instruction (tests patch memory).
+  /// A memory fault is replayed once to pin its PC, so this may run twice; keep it idempotent.
   std::function<void(Machine&)> before_run;
+  /// Called once the run has stopped and the result is filled in, with the machine's memory as
+  /// the stop left it (e.g. to read what the next kernel would see). Same replay note as above.
+  std::function<void(Machine&, RunResult&)> after_run;
 };
 
 enum class Outcome {

@@ -311,7 +311,7 @@ void expect_exact_count(const RunInput& input, Outcome outcome, uint64_t expecte
 
 // --- Machine ---
 
-TEST(Machine, ReadsBackWhatItWrote) {
+TEST(EmuMachine, ReadsBackWhatItWrote) {
   Machine machine(UC_ARCH_X86, UC_MODE_64);
   machine.map_ram(0x10000, 0x12000);
   machine.write(0x11ffe, std::vector<uint8_t>{1, 2});
@@ -320,7 +320,7 @@ TEST(Machine, ReadsBackWhatItWrote) {
   EXPECT_FALSE(machine.is_mapped(0x12000, 0x13000));
 }
 
-TEST(Machine, FailedCallThrowsNamingTheCall) {
+TEST(EmuMachine, FailedCallThrowsNamingTheCall) {
   Machine machine(UC_ARCH_ARM64, UC_MODE_ARM);
   try {
     machine.read(0x5000, 4);
@@ -331,7 +331,7 @@ TEST(Machine, FailedCallThrowsNamingTheCall) {
   }
 }
 
-TEST(Machine, ExceptionInHookIsRethrownByStart) {
+TEST(EmuMachine, ExceptionInHookIsRethrownByStart) {
   Machine machine(UC_ARCH_X86, UC_MODE_64);
   machine.map_ram(0, 0x2000);
   machine.write(kCode, kX86Loop);
@@ -341,7 +341,7 @@ TEST(Machine, ExceptionInHookIsRethrownByStart) {
 
 // --- x86_64 ---
 
-TEST(X86, PrintsThroughPolledUartThenHalts) {
+TEST(EmuX86, PrintsThroughPolledUartThenHalts) {
   RunInput input = x86(kX86Hi);
   input.chunks.push_back({kData, bytes_of("hi\r\n")});
   const RunResult result = run(input);
@@ -351,13 +351,13 @@ TEST(X86, PrintsThroughPolledUartThenHalts) {
   EXPECT_EQ(result.registers.at("rip"), result.pc);
 }
 
-TEST(X86, BeforeRunCanPatchMemory) {
+TEST(EmuX86, BeforeRunCanPatchMemory) {
   RunInput input = x86(kX86Hi);
   input.before_run = [](Machine& machine) { machine.write(kData, bytes_of("ok")); };
   EXPECT_EQ(run(input).console, "ok");
 }
 
-TEST(X86, HandoffWithBootRegisters) {
+TEST(EmuX86, HandoffWithBootRegisters) {
   const RunResult result = run(x86(kX86Handoff));
   EXPECT_EQ(result.outcome, Outcome::kHandoff) << result.detail;
   EXPECT_EQ(result.pc, kEntry);
@@ -367,25 +367,25 @@ TEST(X86, HandoffWithBootRegisters) {
   EXPECT_EQ(result.instructions, 4u);
 }
 
-TEST(X86, HandoffWithDirtyRegisterIsReported) {
+TEST(EmuX86, HandoffWithDirtyRegisterIsReported) {
   const RunResult result = run(x86(kX86HandoffRdx));
   EXPECT_EQ(result.outcome, Outcome::kHandoff);
   EXPECT_EQ(result.register_problem, "rdx = 0x5, expected 0");
 }
 
-TEST(X86, HandoffWithWrongBootParamsIsReported) {
+TEST(EmuX86, HandoffWithWrongBootParamsIsReported) {
   RunInput input = x86(kX86Handoff);
   input.boot_args = {0x99000};
   EXPECT_EQ(run(input).register_problem, "rsi = 0x12345000, expected 0x99000");
 }
 
-TEST(X86, ResetThroughPortCf9) {
+TEST(EmuX86, ResetThroughPortCf9) {
   const RunResult result = run(x86(kX86Reset));
   EXPECT_EQ(result.outcome, Outcome::kReset) << result.detail;
   EXPECT_EQ(result.reset_method, "port 0xcf9");
 }
 
-TEST(X86, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
+TEST(EmuX86, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
   RunInput input = x86(kX86Loop);
   input.max_instructions = 1000;
   const RunResult result = run(input);
@@ -396,7 +396,7 @@ TEST(X86, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
   EXPECT_EQ(result.detail, "instruction budget of 1000 exhausted at pc 0x1000");
 }
 
-TEST(X86, UnmappedReadIsAFaultAtTheInstruction) {
+TEST(EmuX86, UnmappedReadIsAFaultAtTheInstruction) {
   const RunResult result = run(x86(kX86Unmapped));
   EXPECT_EQ(result.outcome, Outcome::kFault);
   EXPECT_EQ(result.detail, "read from unmapped memory at 0x100000, pc 0x1002");
@@ -405,7 +405,7 @@ TEST(X86, UnmappedReadIsAFaultAtTheInstruction) {
   EXPECT_EQ(result.instructions, 3u);  // the faulting instruction started
 }
 
-TEST(X86, UnmappedWriteIsAFaultAtTheInstruction) {
+TEST(EmuX86, UnmappedWriteIsAFaultAtTheInstruction) {
   RunInput input = x86(kX86Handoff);
   input.ram = {{0, 0x8000}};  // the stack at 0x9000 is gone
   const RunResult result = run(input);
@@ -414,14 +414,14 @@ TEST(X86, UnmappedWriteIsAFaultAtTheInstruction) {
   EXPECT_EQ(result.instructions, 2u);
 }
 
-TEST(X86, UnmappedFetchIsAFault) {
+TEST(EmuX86, UnmappedFetchIsAFault) {
   const RunResult result = run(x86(kX86JumpAway));
   EXPECT_EQ(result.outcome, Outcome::kFault);
   EXPECT_EQ(result.detail, "fetch from unmapped memory at 0x30000, pc 0x30000");
   EXPECT_EQ(result.instructions, 2u);
 }
 
-TEST(X86, InvalidInstructionIsAFault) {
+TEST(EmuX86, InvalidInstructionIsAFault) {
   const RunInput input = x86(kX86Ud2);
   const RunResult result = run(input);
   EXPECT_EQ(result.outcome, Outcome::kFault);
@@ -429,19 +429,19 @@ TEST(X86, InvalidInstructionIsAFault) {
   expect_exact_count(input, Outcome::kFault, 3);
 }
 
-TEST(X86, BlockCountIsExact) {
+TEST(EmuX86, BlockCountIsExact) {
   // 2 + 10 * (push, mov, mov, xor, 18 x stosb, call, 17 in sum, pop, dec, jne) + hlt. Unicorn,
   // like QEMU, runs `rep stosb` once per byte plus once more to find rcx = 0.
   expect_exact_count(x86(kX86Count), Outcome::kFailure, 2 + 10 * 43 + 1);
 }
 
-TEST(X86, FallingIntoTheEntryCountsOnlyWhatRan) {
+TEST(EmuX86, FallingIntoTheEntryCountsOnlyWhatRan) {
   RunInput input = x86(kX86Fallthrough);
   input.entry = kCode + kX86Fallthrough.size();
   expect_exact_count(input, Outcome::kHandoff, 3);
 }
 
-TEST(X86, ConsoleOnAnotherPortAndTheDefault) {
+TEST(EmuX86, ConsoleOnAnotherPortAndTheDefault) {
   RunInput input = x86(kX86Port2f8);
   input.console = console(ConsoleKind::kUart8250Io, 0x2f8);
   EXPECT_EQ(run(input).console, "AB");
@@ -449,7 +449,7 @@ TEST(X86, ConsoleOnAnotherPortAndTheDefault) {
   EXPECT_EQ(run(input).console, "B");  // the default 0x3f8 is always there
 }
 
-TEST(X86, Uart16550OnMmio32) {
+TEST(EmuX86, Uart16550OnMmio32) {
   RunInput input = x86(kX86Mmio32);
   input.console = console(ConsoleKind::kUart8250Mmio32, 0xfe000000);
   const RunResult result = run(input);
@@ -459,7 +459,7 @@ TEST(X86, Uart16550OnMmio32) {
 
 // --- arm64 ---
 
-TEST(Arm64, PrintsThroughPl011ThenHalts) {
+TEST(EmuArm64, PrintsThroughPl011ThenHalts) {
   RunInput input = arm64(kArm64Hi);
   input.chunks.push_back({kData, bytes_of("hi\r\n")});
   const RunResult result = run(input);
@@ -472,7 +472,7 @@ TEST(Arm64, PrintsThroughPl011ThenHalts) {
   EXPECT_EQ(run(input).console, "hi\n");
 }
 
-TEST(Arm64, HandoffWithBootRegisters) {
+TEST(EmuArm64, HandoffWithBootRegisters) {
   const RunResult result = run(arm64(kArm64Handoff));
   EXPECT_EQ(result.outcome, Outcome::kHandoff) << result.detail;
   EXPECT_EQ(result.pc, kEntry);
@@ -481,33 +481,33 @@ TEST(Arm64, HandoffWithBootRegisters) {
   EXPECT_EQ(result.instructions, 3u);
 }
 
-TEST(Arm64, HandoffWithDirtyRegisterIsReported) {
+TEST(EmuArm64, HandoffWithDirtyRegisterIsReported) {
   const RunResult result = run(arm64(kArm64HandoffX1));
   EXPECT_EQ(result.outcome, Outcome::kHandoff);
   EXPECT_EQ(result.register_problem, "x1 = 0x5, expected 0");
 }
 
-TEST(Arm64, PsciResetThroughHvc) {
+TEST(EmuArm64, PsciResetThroughHvc) {
   const RunResult result = run(arm64(kArm64Hvc));
   EXPECT_EQ(result.outcome, Outcome::kReset) << result.detail;
   EXPECT_EQ(result.reset_method, "psci hvc");
   EXPECT_EQ(result.instructions, 3u);
 }
 
-TEST(Arm64, PsciResetThroughSmc) {
+TEST(EmuArm64, PsciResetThroughSmc) {
   const RunResult result = run(arm64(kArm64Smc));
   EXPECT_EQ(result.outcome, Outcome::kReset) << result.detail;
   EXPECT_EQ(result.reset_method, "psci smc");
   EXPECT_EQ(result.instructions, 3u);
 }
 
-TEST(Arm64, OtherHvcIsAFault) {
+TEST(EmuArm64, OtherHvcIsAFault) {
   const RunResult result = run(arm64(kArm64HvcOther));
   EXPECT_EQ(result.outcome, Outcome::kFault);
   EXPECT_EQ(result.detail, "interrupt 1 at pc 0x1008");
 }
 
-TEST(Arm64, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
+TEST(EmuArm64, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
   RunInput input = arm64(kArm64Loop);
   input.max_instructions = 1000;
   const RunResult result = run(input);
@@ -516,7 +516,7 @@ TEST(Arm64, TimeoutStopsBeforeTheBlockThatWouldExceedTheBudget) {
   EXPECT_EQ(result.registers.at("x0"), 666u);
 }
 
-TEST(Arm64, UnmappedReadIsAFaultAtTheInstruction) {
+TEST(EmuArm64, UnmappedReadIsAFaultAtTheInstruction) {
   const RunResult result = run(arm64(kArm64Unmapped));
   EXPECT_EQ(result.outcome, Outcome::kFault);
   EXPECT_EQ(result.detail, "read from unmapped memory at 0x100000, pc 0x100c");
@@ -524,12 +524,12 @@ TEST(Arm64, UnmappedReadIsAFaultAtTheInstruction) {
   EXPECT_EQ(result.instructions, 4u);
 }
 
-TEST(Arm64, BlockCountIsExact) {
+TEST(EmuArm64, BlockCountIsExact) {
   // mov + 10 * (mov, 7 * 3 in inner, bl, add, ret, subs, b.ne) + wfi
   expect_exact_count(arm64(kArm64Count), Outcome::kFailure, 1 + 10 * 27 + 1);
 }
 
-TEST(Arm64, Uart16550OnMmioAndTheDefaultPl011) {
+TEST(EmuArm64, Uart16550OnMmioAndTheDefaultPl011) {
   RunInput input = arm64(kArm64UartMmio);
   input.console = console(ConsoleKind::kUart8250Mmio, 0x0a000000);
   const RunResult result = run(input);
@@ -537,7 +537,7 @@ TEST(Arm64, Uart16550OnMmioAndTheDefaultPl011) {
   EXPECT_EQ(result.console, "kp");
 }
 
-TEST(Arm64, NoDefaultPl011OverRam) {
+TEST(EmuArm64, NoDefaultPl011OverRam) {
   RunInput input = arm64(kArm64RamAtPl011);
   input.ram = {{0x08000000, 0x0a000000}};
   input.chunks = {{0x08000000, kArm64RamAtPl011}};
@@ -566,7 +566,7 @@ std::vector<uint8_t> log_bytes(uint64_t magic, uint32_t size, uint32_t used, uin
   return bytes;
 }
 
-TEST(Log, ReadsHeaderTextAndFailedSegments) {
+TEST(EmuLog, ReadsHeaderTextAndFailedSegments) {
   RunInput input = x86(kX86Ud2);
   input.log_addr = 0x4000;
   input.log_size = 0x1000;
@@ -580,7 +580,7 @@ TEST(Log, ReadsHeaderTextAndFailedSegments) {
   EXPECT_EQ(result.failed_segments, (std::vector<uint32_t>{0, 2}));
 }
 
-TEST(Log, TextIsBoundedByTheLogSize) {
+TEST(EmuLog, TextIsBoundedByTheLogSize) {
   RunInput input = x86(kX86Ud2);
   input.log_addr = 0x4000;
   input.log_size = sizeof(LogHeader) + 3;
@@ -588,7 +588,7 @@ TEST(Log, TextIsBoundedByTheLogSize) {
   EXPECT_EQ(run(input).log_text, "hel");
 }
 
-TEST(Log, IgnoredWithoutMagicOrMemory) {
+TEST(EmuLog, IgnoredWithoutMagicOrMemory) {
   RunInput input = x86(kX86Ud2);
   input.log_addr = 0x4000;
   input.log_size = 0x1000;
@@ -609,7 +609,7 @@ void expect_rejected(const RunInput& input, const std::string& part) {
   }
 }
 
-TEST(Input, Rejected) {
+TEST(EmuInput, Rejected) {
   RunInput input = x86(kX86Ud2);
   input.arch = "vax";
   expect_rejected(input, "'vax'");
@@ -632,7 +632,7 @@ TEST(Input, Rejected) {
   expect_rejected(input, "overlaps");
 }
 
-TEST(Input, ChunkMaySpanAdjacentRanges) {
+TEST(EmuInput, ChunkMaySpanAdjacentRanges) {
   RunInput input = x86(kX86Ud2);
   input.ram = {{0x1000, 0x2000}, {0, 0x1000}};
   input.chunks = {{0xffe, {0x90, 0x90, 0x90, 0x90, 0x0f, 0x0b}}};
@@ -640,7 +640,7 @@ TEST(Input, ChunkMaySpanAdjacentRanges) {
   EXPECT_EQ(run(input).outcome, Outcome::kFault);
 }
 
-TEST(Run, NamesArchesAndOutcomes) {
+TEST(EmuRun, NamesArchesAndOutcomes) {
   const std::vector<std::string> arches = supported_arches();
   EXPECT_NE(std::find(arches.begin(), arches.end(), "x86_64"), arches.end());
   EXPECT_NE(std::find(arches.begin(), arches.end(), "arm64"), arches.end());

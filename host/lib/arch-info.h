@@ -5,12 +5,30 @@
 #include <styx/handoff.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace styx::host {
+
+struct BootInputs;
+struct BootPlan;
+struct MemRange;
+
+/// Reads `size` bytes of the target's physical memory (for inspecting a hand-off); throws
+/// std::runtime_error when the range is not readable.
+using ReadMemory = std::function<std::vector<uint8_t>(uint64_t addr, uint64_t size)>;
+
+/// What the next kernel reads at the hand-off, as the ISA's boot protocol presents it.
+struct NextKernel {
+  std::string cmdline;
+  std::optional<std::pair<uint64_t, uint64_t>> initrd;  ///< address, size
+  std::optional<std::pair<uint64_t, uint64_t>> ima;     ///< address, size of the IMA buffer
+  std::vector<std::pair<uint64_t, uint64_t>> memory;    ///< usable RAM: start, size
+};
 
 struct ArchInfo {
   std::string_view name;  ///< as in arch/<name>/ and `--arch`
@@ -31,6 +49,12 @@ struct ArchInfo {
   /// Post-link check of the purgatory's code (`code` is loaded at `addr`): "" when it is fine,
   /// otherwise the first offending instruction (e.g. an SSE instruction on x86_64).
   std::string (*check_code)(std::span<const uint8_t> code, uint64_t addr);
+  /// Lays out a Linux boot (kernel format, boot data, IMA hand-over); nullptr until supported.
+  /// InputError naming the input for anything that cannot boot.
+  BootPlan (*plan_boot)(const BootInputs& inputs) = nullptr;
+  /// Reads what the next kernel sees, given the boot registers at the hand-off (Handoff order).
+  NextKernel (*read_next_kernel)(const ReadMemory& read, std::span<const uint64_t> boot_args) =
+      nullptr;
 };
 
 /// The ISA called `name`, or nullptr.

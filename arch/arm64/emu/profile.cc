@@ -1,7 +1,9 @@
 // arm64: EL1 with the MMU off as kexec leaves it, a PL011 (and a 16550 on MMIO if the purgatory
 // was told so), reset through PSCI SYSTEM_RESET, Linux arm64 boot protocol.
 #include <array>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "devices.h"
 #include "hex.h"

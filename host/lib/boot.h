@@ -1,0 +1,51 @@
+// Booting a real Linux kernel: what the user gives (`styx build --kernel ...`) and what an ISA's
+// boot protocol makes of it. Each arch/<isa>/host/ that supports booting Linux sets
+// ArchInfo::plan_boot; the arch-neutral builder then adds the purgatory and writes the image.
+#pragma once
+
+#include <styx/handoff.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "builder.h"
+#include "image.h"
+#include "layout.h"
+
+namespace styx::host {
+
+/// A file's contents and its name for messages.
+struct NamedBlob {
+  std::string name;
+  std::vector<uint8_t> data;
+};
+
+struct BootInputs {
+  NamedBlob kernel;
+  std::optional<NamedBlob> initrd;
+  std::string cmdline;
+  std::optional<NamedBlob> dtb;
+  /// The IMA kexec buffer (ima_kexec_hdr + records, already in the target's byte order, padded
+  /// with the requested extra room), ready to be carried as the `ima` segment.
+  std::optional<NamedBlob> ima;
+  /// RAM from --mem; empty means: take it from the device tree (DT ISAs) or fail.
+  std::vector<MemRange> ram;
+  std::optional<Console> console;
+};
+
+/// What an ISA's boot protocol produces: segments at chosen addresses, the entry, the boot
+/// registers, the RAM the image describes, and the console it derived (e.g. from stdout-path).
+struct BootPlan {
+  std::vector<SegmentInput> segments;
+  uint64_t entry = 0;
+  std::vector<std::pair<std::string, uint64_t>> boot_args;
+  std::vector<MemRange> ram;
+  std::optional<Console> console;
+  /// Ranges the purgatory must stay out of beyond the segments (e.g. firmware reservations).
+  std::vector<MemRange> reserved;
+};
+
+}  // namespace styx::host
