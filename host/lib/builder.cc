@@ -65,37 +65,12 @@ void check_segments(const BuildRequest& req) {
   }
 }
 
-bool free_of_segments(const BuildRequest& req, uint64_t start, uint64_t end) {
-  for (const auto& s : req.segments)
-    if (!s.data.empty() && overlaps(start, end, s.addr, s.addr + s.data.size())) return false;
-  return true;
-}
-
-// The highest address in RAM where `size` bytes fit, aligned, clear of every segment.
-std::optional<uint64_t> place_high(const BuildRequest& req, uint64_t size, uint64_t align) {
-  std::optional<uint64_t> best;
-  for (const auto& r : req.ram) {
-    if (r.size < size) continue;
-    uint64_t candidate = (r.end() - size) / align * align;
-    while (candidate >= r.start) {
-      uint64_t blocker_start = 0;
-      bool blocked = false;
-      for (const auto& s : req.segments) {
-        if (!s.data.empty() &&
-            overlaps(candidate, candidate + size, s.addr, s.addr + s.data.size())) {
-          blocked = true;
-          blocker_start = std::max(blocker_start, s.addr);
-        }
-      }
-      if (!blocked) {
-        if (!best || candidate > *best) best = candidate;
-        break;
-      }
-      if (blocker_start < r.start + size) break;
-      candidate = (blocker_start - size) / align * align;
-    }
-  }
-  return best;
+// Free RAM as the purgatory sees it: everything but the segments and the reservations.
+Layout layout_for(const BuildRequest& req) {
+  Layout layout(req.ram);
+  for (const auto& s : req.segments) layout.exclude(s.addr, s.data.size(), describe(s));
+  for (const auto& r : req.reserved) layout.exclude(r.start, r.size, "reserved memory");
+  return layout;
 }
 
 ResetMethod pick_reset(const BuildRequest& req) {
@@ -155,23 +130,19 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   // Memory log right after the purgatory's .bss and stack, in the same loaded range.
   const uint64_t log_offset = align_up(purgatory.memsz, 16);
   const uint64_t total = req.log_size ? log_offset + align_up(req.log_size, 16) : purgatory.memsz;
+  Layout layout = layout_for(req);
   uint64_t base;
   if (req.purgatory_addr) {
     base = *req.purgatory_addr;
     if (base % purgatory.align)
       throw InputError("purgatory address " + hex(base) + ": must be a multiple of " +
                        hex(purgatory.align));
-    if (!ram_containing(req.ram, base, total))
-      throw InputError("purgatory address " + hex(base) + ": " + hex(total) +
-                       " bytes there are not inside one RAM range");
-    if (!free_of_segments(req, base, base + total))
-      throw InputError("purgatory address " + hex(base) + ": overlaps a segment");
+    layout.reserve(base, total, "purgatory at " + hex(base));
   } else {
-    const auto placed = place_high(req, total, std::max(purgatory.align, kDefaultPurgatoryAlign));
-    if (!placed)
-      throw InputError("no free RAM for the purgatory: it needs " + hex(total) +
-                       " bytes clear of every segment");
-    base = *placed;
+    // High, where a kernel's own early allocations are least likely to reach while it starts.
+    base = layout.place(
+        "purgatory",
+        {.size = total, .align = std::max(purgatory.align, kDefaultPurgatoryAlign), .high = true});
   }
   if (req.log_size) {
     h.log_addr = base + log_offset;

@@ -13,6 +13,7 @@
 
 #include "arch-info.h"
 #include "image.h"
+#include "layout.h"
 
 namespace styx::host {
 
@@ -30,6 +31,8 @@ struct BuildRequest {
   /// Boot register values by name; the ISA's boot registers not named here are 0.
   std::vector<std::pair<std::string, uint64_t>> boot_args;
   std::vector<MemRange> ram;
+  /// RAM the purgatory must stay out of besides the segments (firmware reservations).
+  std::vector<MemRange> reserved;
   std::optional<Console> console;  ///< default: the ISA's
   FailurePolicy policy = FailurePolicy::kHalt;
   ResetMethod reset_method = ResetMethod::kDefault;

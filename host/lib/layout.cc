@@ -8,7 +8,9 @@
 namespace styx::host {
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+uint64_t align_up(uint64_t v, uint64_t a) {
+  return a <= 1 ? v : (v + a - 1) / a * a;
+}
 bool overlaps(const MemRange& a, const MemRange& b) {
   return a.start < b.end() && b.start < a.end();
 }
@@ -56,9 +58,14 @@ void Layout::reserve(uint64_t addr, uint64_t size, const std::string& what) {
   if (!is_free(addr, size)) {
     std::string why = "not inside RAM";
     for (const auto& [used, other] : used_)
-      if (overlaps({addr, size}, used)) why = "overlaps " + other + " at " + hex(used.start) + "+" + hex(used.size);
+      if (overlaps({addr, size}, used))
+        why = "overlaps " + other + " at " + hex(used.start) + "+" + hex(used.size);
     throw InputError(what + ": " + hex(addr) + "+" + hex(size) + " " + why);
   }
+  if (size) used_.push_back({{addr, size}, what});
+}
+
+void Layout::exclude(uint64_t addr, uint64_t size, const std::string& what) {
   if (size) used_.push_back({{addr, size}, what});
 }
 

@@ -25,6 +25,9 @@ class Layout {
 
   /// Marks [addr, addr+size) as used by `what`; InputError if it is not free RAM.
   void reserve(uint64_t addr, uint64_t size, const std::string& what);
+  /// Takes [addr, addr+size) out of the free RAM without requiring it to be free or inside RAM
+  /// (firmware reservations, /memreserve/ entries).
+  void exclude(uint64_t addr, uint64_t size, const std::string& what);
   /// Finds and reserves room for `what`; InputError "WHAT: needs 0x.. bytes (aligned to 0x..)
   /// ..., the largest free range that qualifies has 0x.. (short by 0x..)" when nothing fits.
   uint64_t place(const std::string& what, const Placement& p);

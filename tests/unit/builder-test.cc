@@ -156,15 +156,16 @@ TEST_P(Builder, ExplicitAddressMisalignedIsRejected) {
 TEST_P(Builder, ExplicitAddressOverlappingASegmentIsRejected) {
   auto req = request();
   req.purgatory_addr = ram_base() + 16 * kMiB - 4096;  // runs into the kernel
-  expect_error(req, "overlaps a segment");
+  expect_error(req, "purgatory at " + styx::host::hex(ram_base() + 16 * kMiB - 4096) + ": ");
+  expect_error(req, "overlaps kernel segment vmlinuz");
 }
 
 TEST_P(Builder, ExplicitAddressOutsideRamIsRejected) {
   auto req = request();
   req.purgatory_addr = ram_end() - 4096;  // starts in RAM, ends past it
-  expect_error(req, "are not inside one RAM range");
+  expect_error(req, "not inside RAM");
   req.purgatory_addr = ram_end() + 64 * kMiB;
-  expect_error(req, "are not inside one RAM range");
+  expect_error(req, "not inside RAM");
 }
 
 TEST_P(Builder, HandoffHoldsOpenSslDigestsAndTheRequest) {
@@ -322,7 +323,8 @@ TEST_P(Builder, RejectsWhenNoRamIsLeftForThePurgatory) {
   req.entry = ram_base();
   req.segments = {
       {styx::Role::kKernel, "big", ram_base() + 0x1000, random_bytes(1 * kMiB - 0x2000, 7)}};
-  expect_error(req, "no free RAM for the purgatory");
+  expect_error(req, "purgatory: needs 0x");
+  expect_error(req, "short by 0x");
 }
 
 TEST_P(Builder, RejectsRamThatIsNotPageAligned) {
