@@ -1,5 +1,7 @@
 #include "verify.h"
 
+#include "ima-buffer.h"
+#include "segment-report.h"
 #include "sha256.h"
 
 namespace styx {
@@ -9,13 +11,8 @@ bool overlaps(Range a, Range b) {
   return a.begin < b.end && b.begin < a.end;
 }
 
-const char* segment_role(const Segment& s) {
-  return s.role < kRoleCount ? role_name(static_cast<Role>(s.role)) : "unknown";
-}
-
 void fail_segment(Sink& out, uint32_t index, const Segment& s) {
-  format(out, "styx: FAIL segment %u (%s) 0x%llx+0x%llx: ", index, segment_role(s),
-         static_cast<unsigned long long>(s.addr), static_cast<unsigned long long>(s.size));
+  fail_segment(out, index, s.role, s.addr, s.size);
 }
 
 bool digests_equal(const uint8_t* a, const uint8_t* b) {
@@ -66,9 +63,9 @@ VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out) {
              static_cast<unsigned long long>(self.end));
       ok = false;
     } else {
+      const auto* data = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(s.addr));
       uint8_t actual[kDigestSize];
-      sha256(reinterpret_cast<const void*>(static_cast<uintptr_t>(s.addr)),
-             static_cast<size_t>(s.size), actual);
+      sha256(data, static_cast<size_t>(s.size), actual);
       if (!digests_equal(actual, s.sha256)) {
         fail_segment(out, i, s);
         format(out, "sha256 expected ");
@@ -77,6 +74,10 @@ VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out) {
         format_hex_bytes(out, actual, kDigestSize);
         out.put('\n');
         ok = false;
+      } else if (s.role == static_cast<uint32_t>(Role::kIma) && s.size != 0) {
+        // The digest only proves the buffer is the one the host built; the kernel still parses
+        // it. An empty segment hands over no list (the kernel ignores less than a header).
+        ok = check_ima_buffer(data, s.size, i, out);
       }
     }
     if (ok) {

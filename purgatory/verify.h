@@ -30,7 +30,8 @@ struct VerifyResult {
 };
 
 /// Checks every segment of a hand-off block that passed check_handoff(): its range must not wrap
-/// nor overlap `self` (the purgatory's own memory), and its SHA-256 must match. Prints one
+/// nor overlap `self` (the purgatory's own memory), its SHA-256 must match, and a non-empty `ima`
+/// segment must hold a sound IMA kexec buffer (check_ima_buffer()). Prints one
 /// `styx: FAIL segment ...` line per bad segment.
 VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out);
 

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "arch-info.h"
+#include "cmd-ima.h"
 #include "commands.h"
 #include "error.h"
 #include "parse.h"
@@ -23,16 +24,31 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   const std::string isas = host::arch_names();
 
   BuildOptions build;
-  auto* b = app.add_subcommand("build", "Build a kexec image from segments at fixed addresses");
+  auto* b = app.add_subcommand(
+      "build",
+      "Build a kexec image: a Linux boot (--kernel ...) or segments at fixed addresses "
+      "(--segment ... --entry ...)");
   b->add_option("--arch", build.arch, "Target ISA: " + isas)->required();
+  b->add_option("--kernel", build.kernel,
+                "Linux kernel: x86_64 bzImage, arm64 Image (or Image.gz)");
+  b->add_option("--initrd", build.initrd, "Initial ramdisk for the kernel");
+  b->add_option("--cmdline", build.cmdline, "Kernel command line");
+  b->add_option("--dtb", build.dtb, "Device tree (required on arm64; also the memory map)");
+  b->add_option("--ima-list", build.ima_list,
+                "IMA measurement list to carry (securityfs binary_runtime_measurements)");
+  b->add_flag("--ima-canonical", build.ima_canonical,
+              "The list is in the canonical little-endian format (default: detect)");
+  b->add_option("--ima-extra", build.ima_extra,
+                "Extra room after the carried IMA list, for measurements taken later")
+      ->capture_default_str();
   b->add_option("--segment", build.segments,
-                "ROLE=FILE@ADDR (role: kernel, initrd, dtb, bootparams, ima, data); repeatable")
-      ->required();
-  b->add_option("--entry", build.entry, "Address of the next kernel's first instruction")
-      ->required();
+                "ROLE=FILE@ADDR (role: kernel, initrd, dtb, bootparams, ima, data); repeatable");
+  b->add_option("--entry", build.entry, "Address of the next kernel's first instruction");
   b->add_option("--boot-arg", build.boot_args,
                 "REG=VALUE boot register for the next kernel (x86_64: rsi; arm64: x0)");
-  b->add_option("--mem", build.mem, "START:SIZE of usable RAM; repeatable")->required();
+  b->add_option(
+      "--mem", build.mem,
+      "START:SIZE of usable RAM; repeatable (with --kernel on arm64: default from the dtb)");
   b->add_option("--console", build.console,
                 "earlycon-style console: uart8250,io,0x3f8 | uart8250,mmio,ADDR | "
                 "uart8250,mmio32,ADDR | pl011,ADDR | none (default: the ISA's usual UART)");
@@ -70,6 +86,19 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       r->add_option("--max-insns", max_insns, "Instruction budget (default 4000000000)");
   r->add_flag("--json", run_opts.json, "Machine-readable output");
 
+  std::string ima_path;
+  bool ima_canonical = false;
+  auto* ima = app.add_subcommand("ima", "IMA measurement lists");
+  ima->require_subcommand(1);
+  auto* ima_show = ima->add_subcommand(
+      "show",
+      "Print a measurement list (a binary_runtime_measurements file, or the list a Styx "
+      "image carries) as ascii_runtime_measurements does");
+  ima_show->add_option("list", ima_path, "binary_runtime_measurements file or Styx image")
+      ->required();
+  ima_show->add_flag("--ima-canonical", ima_canonical,
+                     "The file is in the canonical little-endian format (default: detect)");
+
   std::optional<std::string> demo_arch;
   auto* d =
       app.add_subcommand("demo", "Build a sample image, run it, corrupt one bit, run it again");
@@ -102,6 +131,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       return cmd_run(run_opts, out);
     }
     if (d->parsed()) return cmd_demo(demo_arch, out);
+    if (ima_show->parsed()) return cmd_ima_show(ima_path, ima_canonical, out);
   } catch (const host::InputError& e) {
     err << "styx: " << e.what() << "\n";
     return kExitBadInput;

@@ -1,12 +1,14 @@
 // `styx build`: segments at fixed addresses in, a kexec image out.
 #include <ostream>
 
+#include "boot.h"
 #include "builder.h"
 #include "commands.h"
 #include "console-spec.h"
 #include "embedded-purgatory.h"
 #include "error.h"
 #include "file-io.h"
+#include "ima.h"
 #include "parse.h"
 
 namespace styx::cli {
@@ -53,27 +55,89 @@ ResetMethod parse_reset_method(const std::string& name) {
 
 }  // namespace
 
-int cmd_build(const BuildOptions& o, std::ostream& out) {
-  host::BuildRequest req;
-  req.arch = host::find_arch(o.arch);
-  if (!req.arch)
-    throw InputError("--arch '" + o.arch + "': unknown ISA (known: " + host::arch_names() + ")");
+namespace {
+
+host::NamedBlob read_blob(const std::string& path) {
+  host::NamedBlob blob{path, host::read_file(path)};
+  if (blob.data.empty()) throw InputError(path + ": empty file");
+  return blob;
+}
+
+// --kernel: the ISA's boot protocol lays out kernel, initrd, boot data and IMA buffer.
+void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
+  const host::ArchInfo& arch = *req.arch;
+  if (!o.segments.empty() || o.entry || !o.boot_args.empty())
+    throw InputError(
+        "--kernel builds its own segments, entry and boot registers: drop --segment, "
+        "--entry and --boot-arg");
+  if (!arch.plan_boot)
+    throw InputError("--kernel: booting Linux is not supported on " + std::string(arch.name) +
+                     " yet (use --segment)");
+  host::BootInputs in;
+  in.kernel = read_blob(*o.kernel);
+  if (o.initrd) in.initrd = read_blob(*o.initrd);
+  in.cmdline = o.cmdline.value_or("");
+  if (o.dtb) in.dtb = read_blob(*o.dtb);
+  if (o.ima_list) {
+    const host::NamedBlob raw = read_blob(*o.ima_list);
+    const host::ImaList list = host::parse_ima_list(
+        raw.data, raw.name, o.ima_canonical ? std::optional<bool>(false) : std::nullopt);
+    in.ima = host::NamedBlob{
+        raw.name,
+        host::build_ima_kexec_buffer(list, arch.big_endian, number(o.ima_extra, "--ima-extra"))};
+  }
+  in.ram = req.ram;
+  in.console = req.console;
+  const host::BootPlan plan = arch.plan_boot(in);
+  req.segments = plan.segments;
+  req.entry = plan.entry;
+  req.boot_args = plan.boot_args;
+  req.ram = plan.ram;
+  req.reserved = plan.reserved;
+  req.console = plan.console;
+}
+
+void plan_segments(const BuildOptions& o, host::BuildRequest& req) {
+  const std::pair<const char*, bool> boot_only[] = {{"--initrd", o.initrd.has_value()},
+                                                    {"--cmdline", o.cmdline.has_value()},
+                                                    {"--dtb", o.dtb.has_value()},
+                                                    {"--ima-list", o.ima_list.has_value()}};
+  for (const auto& [option, given] : boot_only)
+    if (given) throw InputError(std::string(option) + " goes with --kernel");
+  if (o.segments.empty())
+    throw InputError("give --kernel, or --segment ROLE=FILE@ADDR with --entry");
+  if (!o.entry) throw InputError("--segment needs --entry ADDR");
+  if (req.ram.empty()) throw InputError("--segment needs --mem START:SIZE");
   if (o.segments.size() > kMaxSegments)
     throw InputError("too many segments: " + std::to_string(o.segments.size()) + ", at most " +
                      std::to_string(kMaxSegments));
-  for (const auto& m : o.mem) req.ram.push_back(parse_mem(m));
   for (const auto& s : o.segments) req.segments.push_back(parse_segment(s));
-  req.entry = number(o.entry, "--entry");
+  req.entry = number(*o.entry, "--entry");
   for (const auto& a : o.boot_args) {
     const size_t eq = a.find('=');
     if (eq == std::string::npos) throw InputError("--boot-arg '" + a + "': expected REG=VALUE");
     req.boot_args.emplace_back(a.substr(0, eq), number(a.substr(eq + 1), "--boot-arg '" + a + "'"));
   }
+}
+
+}  // namespace
+
+int cmd_build(const BuildOptions& o, std::ostream& out) {
+  host::BuildRequest req;
+  req.arch = host::find_arch(o.arch);
+  if (!req.arch)
+    throw InputError("--arch '" + o.arch + "': unknown ISA (known: " + host::arch_names() + ")");
+  for (const auto& m : o.mem) req.ram.push_back(parse_mem(m));
   if (o.console) req.console = host::parse_console(*o.console);
   req.policy = o.on_failure == "reset" ? FailurePolicy::kReset : FailurePolicy::kHalt;
   if (o.reset_method) req.reset_method = parse_reset_method(*o.reset_method);
   if (o.purgatory_addr) req.purgatory_addr = number(*o.purgatory_addr, "--purgatory-addr");
   req.log_size = number(o.log_size, "--log-size");
+  if (o.kernel) {
+    plan_linux_boot(o, req);
+  } else {
+    plan_segments(o, req);
+  }
 
   const auto purgatory = host::embedded_purgatory(req.arch->name);
   if (purgatory.empty())

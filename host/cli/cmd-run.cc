@@ -9,6 +9,51 @@
 #include "parse.h"
 
 namespace styx::cli {
+namespace {
+
+using host::hex;
+
+nlohmann::ordered_json range_json(const std::optional<std::pair<uint64_t, uint64_t>>& range) {
+  if (!range) return nullptr;
+  return {{"addr", hex(range->first)}, {"size", hex(range->second)}};
+}
+
+nlohmann::ordered_json next_kernel_json(const NextKernelReport& n) {
+  nlohmann::ordered_json j;
+  j["cmdline"] = n.seen.cmdline;
+  j["initrd"] = range_json(n.seen.initrd);
+  if (n.initrd_matches) j["initrd"]["matches"] = *n.initrd_matches;
+  j["ima"] = range_json(n.seen.ima);
+  if (n.ima_records) j["ima"]["records"] = *n.ima_records;
+  if (n.ima_matches) j["ima"]["matches"] = *n.ima_matches;
+  auto& memory = j["memory"] = nlohmann::ordered_json::array();
+  for (const auto& [start, size] : n.seen.memory)
+    memory.push_back({{"start", hex(start)}, {"size", hex(size)}});
+  if (!n.problem.empty()) j["problem"] = n.problem;
+  return j;
+}
+
+void print_next_kernel(const NextKernelReport& n, std::ostream& out) {
+  if (!n.problem.empty()) {
+    out << "styx run: next kernel: cannot read its boot data: " << n.problem << "\n";
+    return;
+  }
+  out << fmt::format("styx run: next kernel: command line \"{}\"\n", n.seen.cmdline);
+  if (n.seen.initrd)
+    out << fmt::format("styx run: next kernel: initrd {}+{}{}\n", hex(n.seen.initrd->first),
+                       hex(n.seen.initrd->second),
+                       n.initrd_matches.value_or(false) ? ", bytes match the input"
+                                                        : ", bytes DIFFER from the input");
+  if (n.seen.ima)
+    out << fmt::format("styx run: next kernel: IMA list {}+{}, {} records{}\n",
+                       hex(n.seen.ima->first), hex(n.seen.ima->second), n.ima_records.value_or(0),
+                       n.ima_matches.value_or(false) ? ", equal to the carried list"
+                                                     : ", DIFFERENT from the carried list");
+  for (const auto& [start, size] : n.seen.memory)
+    out << fmt::format("styx run: next kernel: RAM {}-{}\n", hex(start), hex(start + size));
+}
+
+}  // namespace
 
 int cmd_run(const RunOptions& o, std::ostream& out) {
   const host::Image image = host::read_image(o.image);
@@ -16,6 +61,9 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
   for (const auto& f : o.flips) flips.push_back(parse_flip(f, image));
   emu::RunInput in = run_input(image, flips);
   if (o.max_instructions) in.max_instructions = *o.max_instructions;
+  NextKernelReport next;
+  bool next_seen = false;
+  report_next_kernel(in, image, next, next_seen);
   const emu::RunResult r = emu::run(in);
 
   const bool handoff_ok = r.outcome == emu::Outcome::kHandoff && r.register_problem.empty();
@@ -43,6 +91,7 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
     if (!r.reset_method.empty()) j["reset_method"] = r.reset_method;
     if (!r.detail.empty()) j["detail"] = r.detail;
     j["log"] = r.log_text;
+    if (next_seen) j["next_kernel"] = next_kernel_json(next);
     out << j.dump(2) << "\n";
     return status;
   }
@@ -54,6 +103,7 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
   if (verified)
     out << fmt::format(", {} bytes verified, {:.2f} instructions per byte", verified, per_byte);
   out << "\n";
+  if (next_seen) print_next_kernel(next, out);
   return status;
 }
 

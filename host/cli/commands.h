@@ -13,8 +13,17 @@ namespace styx::cli {
 
 struct BuildOptions {
   std::string arch;
+  // Either a Linux boot...
+  std::optional<std::string> kernel;
+  std::optional<std::string> initrd;
+  std::optional<std::string> cmdline;
+  std::optional<std::string> dtb;
+  std::optional<std::string> ima_list;
+  bool ima_canonical = false;
+  std::string ima_extra = "0";
+  // ...or segments at fixed addresses.
   std::vector<std::string> segments;  ///< ROLE=FILE@ADDR
-  std::string entry;
+  std::optional<std::string> entry;
   std::vector<std::string> boot_args;  ///< REG=VALUE
   std::vector<std::string> mem;        ///< START:SIZE
   std::optional<std::string> console;

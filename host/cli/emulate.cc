@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "error.h"
+#include "ima.h"
+#include "machine.h"
 #include "parse.h"
 
 namespace styx::cli {
@@ -89,6 +91,56 @@ std::string describe_outcome(const emu::RunResult& r, const host::Image& image) 
                          r.instructions, hex(r.pc));
   }
   return "unknown outcome";
+}
+
+}  // namespace styx::cli
+
+namespace styx::cli {
+namespace {
+
+const host::ImageSegment* segment_with_role(const host::Image& image, Role role) {
+  for (const auto& s : image.segments)
+    if (s.role == role) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+void report_next_kernel(emu::RunInput& input, const host::Image& image, NextKernelReport& report,
+                        bool& reported) {
+  const host::ArchInfo& arch = *image.arch;
+  if (!arch.read_next_kernel) return;
+  input.after_run = [&image, &report, &reported](emu::Machine& machine, emu::RunResult& result) {
+    if (result.outcome != emu::Outcome::kHandoff) return;
+    const host::ArchInfo& arch = *image.arch;
+    reported = true;
+    report = {};
+    const host::ReadMemory read = [&machine](uint64_t addr, uint64_t size) {
+      return machine.read(addr, size);
+    };
+    std::vector<uint64_t> args(image.handoff.boot_args,
+                               image.handoff.boot_args + arch.boot_registers.size());
+    try {
+      report.seen = arch.read_next_kernel(read, args);
+      if (const auto& initrd = report.seen.initrd) {
+        const host::ImageSegment* carried = segment_with_role(image, Role::kInitrd);
+        report.initrd_matches = carried && carried->addr == initrd->first &&
+                                carried->data.size() == initrd->second &&
+                                read(initrd->first, initrd->second) == carried->data;
+      }
+      if (const auto& ima = report.seen.ima) {
+        const host::ImaList seen = host::parse_ima_kexec_buffer(
+            read(ima->first, ima->second), arch.big_endian, "IMA buffer at " + hex(ima->first));
+        report.ima_records = seen.records.size();
+        const host::ImageSegment* carried = segment_with_role(image, Role::kIma);
+        report.ima_matches =
+            carried && seen == host::parse_ima_kexec_buffer(carried->data, arch.big_endian,
+                                                            "the image's IMA segment");
+      }
+    } catch (const std::exception& e) {
+      report.problem = e.what();
+    }
+  };
 }
 
 }  // namespace styx::cli

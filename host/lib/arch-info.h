@@ -53,8 +53,8 @@ struct ArchInfo {
   /// InputError naming the input for anything that cannot boot.
   BootPlan (*plan_boot)(const BootInputs& inputs) = nullptr;
   /// Reads what the next kernel sees, given the boot registers at the hand-off (Handoff order).
-  NextKernel (*read_next_kernel)(const ReadMemory& read, std::span<const uint64_t> boot_args) =
-      nullptr;
+  NextKernel (*read_next_kernel)(const ReadMemory& read,
+                                 std::span<const uint64_t> boot_args) = nullptr;
 };
 
 /// The ISA called `name`, or nullptr.

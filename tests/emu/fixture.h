@@ -12,6 +12,7 @@
 #include "digest.h"
 #include "embedded-purgatory.h"
 #include "emulate.h"
+#include "ima.h"
 #include "parse.h"
 #include "run.h"
 
@@ -45,11 +46,38 @@ inline host::BuildRequest base_request(const host::ArchInfo& arch) {
   return req;
 }
 
-/// Adds a segment of `size` bytes at RAM base + `offset`.
+/// A well-formed IMA kexec buffer with `records` ima-ng records, padded with zeros to at least
+/// `size` bytes (the purgatory checks the structure of every `ima` segment).
+inline std::vector<uint8_t> ima_buffer(size_t size, bool big_endian, size_t records = 3) {
+  host::ImaList list;
+  for (size_t i = 0; i < records; ++i) {
+    host::ImaRecord r;
+    r.pcr = 10;
+    const auto digest = pattern(20, static_cast<uint32_t>(100 + i));
+    std::copy(digest.begin(), digest.end(), r.digest.begin());
+    r.template_name = "ima-ng";
+    const auto file_digest = pattern(32, static_cast<uint32_t>(200 + i));
+    auto field = [&r](const std::string& bytes) {
+      const uint32_t n = static_cast<uint32_t>(bytes.size());
+      for (int b = 0; b < 4; ++b) r.data.push_back(static_cast<uint8_t>(n >> (8 * b)));
+      r.data.insert(r.data.end(), bytes.begin(), bytes.end());
+    };
+    field(std::string("sha256:\0", 8) + std::string(file_digest.begin(), file_digest.end()));
+    field("/bin/file" + std::to_string(i) + std::string(1, '\0'));
+    list.records.push_back(std::move(r));
+  }
+  const auto plain = host::build_ima_kexec_buffer(list, big_endian, 0);
+  return size > plain.size() ? host::build_ima_kexec_buffer(list, big_endian, size - plain.size())
+                             : plain;
+}
+
+/// Adds a segment of `size` bytes at RAM base + `offset`: pattern bytes, or for the `ima` role a
+/// valid IMA buffer of that size.
 inline void add_segment(host::BuildRequest& req, Role role, uint64_t offset, size_t size) {
   const uint32_t seed = static_cast<uint32_t>(req.segments.size() + 1);
   req.segments.push_back(
-      {role, std::string(role_name(role)), req.arch->demo_ram_base + offset, pattern(size, seed)});
+      {role, std::string(role_name(role)), req.arch->demo_ram_base + offset,
+       role == Role::kIma ? ima_buffer(size, req.arch->big_endian) : pattern(size, seed)});
 }
 
 /// Kernel, initrd and the ISA's boot data, with the entry in the kernel and the boot register

@@ -81,6 +81,22 @@ TEST_P(Emu, CorruptSegmentOfEveryRoleIsNamed) {
   }
 }
 
+// The IMA buffer's digest can match while its structure is wrong (a host bug, or a list that was
+// truncated before it was hashed): the purgatory checks the structure too and names the record.
+TEST_P(Emu, MalformedImaBufferIsNamedEvenWithAMatchingDigest) {
+  host::BuildRequest req = typical_request(arch());
+  std::vector<uint8_t> ima = ima_buffer(0, arch().big_endian, 3);
+  poke(ima, 16, 4, 8, arch().big_endian);  // count: 4 records, the buffer holds 3
+  req.segments.push_back({Role::kIma, "ima", arch().demo_ram_base + 0x2100000, ima});
+  const emu::RunResult r = run(build(req));
+  EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console;
+  EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{3});
+  EXPECT_TRUE(contains(r.console, "FAIL segment 3 (ima) " +
+                                      host::hex(arch().demo_ram_base + 0x2100000) + "+" +
+                                      host::hex(ima.size()) + ": IMA record 3 at offset "))
+      << r.console;
+}
+
 TEST_P(Emu, SeveralBadSegmentsAreAllListed) {
   const host::Image image = build(typical_request(arch()));
   const emu::RunResult r = run(image, {{0, 100, 1}, {2, 4095, 0}});

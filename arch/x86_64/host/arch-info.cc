@@ -4,6 +4,8 @@
 namespace styx::host {
 
 std::string check_x86_64_code(std::span<const uint8_t> code, uint64_t addr);
+BootPlan plan_x86_64_boot(const BootInputs& inputs);
+NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
 
 const ArchInfo& styx_arch_info_x86_64() {
   static const ArchInfo info{
@@ -20,6 +22,8 @@ const ArchInfo& styx_arch_info_x86_64() {
       .boot_data_role = Role::kBootParams,
       .demo_ram_base = 0x100000,
       .check_code = check_x86_64_code,
+      .plan_boot = plan_x86_64_boot,
+      .read_next_kernel = read_x86_64_next_kernel,
   };
   return info;
 }

@@ -1,0 +1,111 @@
+// The arm64 Linux boot protocol: the Image at a 2 MiB-aligned base + text_offset with image_size
+// bytes free, x0 = the device tree, which carries the command line, the initrd and the IMA buffer
+// in /chosen exactly as Linux's own kexec_file_load would write them.
+#include <algorithm>
+#include <optional>
+
+#include "boot.h"
+#include "device-tree.h"
+#include "error.h"
+#include "kernel-image.h"
+#include "layout.h"
+#include "parse.h"
+
+namespace styx::host {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kGiB = 1ull << 30;
+// booting.rst: the DTB must not exceed 2 MiB.
+constexpr uint64_t kMaxDtbSize = 2ull << 20;
+// Kernels before 4.2 want the DTB within 512 MiB of the kernel's 2 MiB base.
+constexpr uint64_t kDtbWindow = 512ull << 20;
+// booting.rst: the initrd must lie in a 1 GiB-aligned window of at most 32 GiB that also covers
+// the kernel.
+constexpr uint64_t kInitrdWindow = 32 * kGiB;
+// Flags bit 3 allows any base whose image_size bytes stay within 48-bit physical memory.
+constexpr uint64_t kPhysLimit = 1ull << 48;
+
+uint64_t round_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
+
+}  // namespace
+
+BootPlan plan_arm64_boot(const BootInputs& in) {
+  const Arm64Image image = parse_arm64_image(in.kernel.data, in.kernel.name);
+  if (!in.dtb) throw InputError("arm64 needs a device tree: use --dtb");
+  DeviceTree dt(in.dtb->data, in.dtb->name);
+  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
+  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+
+  // What the old boot reserved for its own initrd and IMA buffer is free now.
+  dt.remove_stale_kexec_state(kPage);
+  const std::vector<MemRange> reservations = dt.reservations();
+
+  BootPlan plan;
+  plan.ram = in.ram.empty() ? whole_pages(dt.memory(), kPage) : in.ram;
+  if (plan.ram.empty())
+    throw InputError(dt.name() + ": no RAM: no enabled /memory node with a reg (or use --mem)");
+  Layout layout(subtract_ranges(plan.ram, reservations));
+
+  // Lowest fit: with flags bit 3 clear, memory below the base is lost to older kernels.
+  const uint64_t base = layout.place("kernel", {.size = image.text_offset + image.image_size,
+                                                .align = kArm64KernelAlign,
+                                                .max_end = kPhysLimit});
+  const uint64_t load = base + image.text_offset;
+  plan.entry = load;
+  plan.segments.push_back({Role::kKernel, in.kernel.name, load, image.data});
+
+  // Everything else goes high, leaving the kernel room to grow beyond image_size.
+  std::optional<uint64_t> initrd_addr;
+  if (in.initrd) {
+    const uint64_t window = load / kGiB * kGiB;
+    initrd_addr = layout.place("initrd", {.size = in.initrd->data.size(),
+                                          .align = kPage,
+                                          .min_addr = window,
+                                          .max_end = window + kInitrdWindow,
+                                          .high = true});
+    plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
+  }
+  std::optional<uint64_t> ima_addr;
+  if (in.ima) {
+    ima_addr = layout.place(
+        "IMA buffer", {.size = round_up(in.ima->data.size(), kPage), .align = kPage, .high = true});
+    plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
+  }
+
+  // The tree's contents depend on the addresses above, its own address on nothing in it: write
+  // it now and place it at its final size.
+  if (!in.cmdline.empty()) dt.set_bootargs(in.cmdline);
+  if (initrd_addr) dt.set_initrd(*initrd_addr, in.initrd->data.size());
+  if (ima_addr) dt.set_ima_buffer(*ima_addr, in.ima->data.size(), kPage);
+  dt.refresh_seeds();
+  std::vector<uint8_t> blob = dt.pack();
+  if (blob.size() > kMaxDtbSize)
+    throw InputError(dt.name() + ": the device tree is " + hex(blob.size()) +
+                     " bytes; arm64 takes at most 2 MiB");
+  const Placement near_kernel{.size = blob.size(),
+                              .align = kPage,
+                              .min_addr = base,
+                              .max_end = base + kDtbWindow,
+                              .high = true};
+  uint64_t dtb_addr;
+  try {
+    dtb_addr = layout.place("dtb", near_kernel);
+  } catch (const InputError&) {
+    // Only pre-4.2 kernels need the window; anywhere in RAM suits the rest.
+    dtb_addr = layout.place("dtb", {.size = blob.size(), .align = kPage, .high = true});
+  }
+  plan.segments.push_back({Role::kDtb, dt.name(), dtb_addr, std::move(blob)});
+  plan.boot_args = {{"x0", dtb_addr}};
+
+  plan.console = in.console ? in.console : dt.stdout_console();
+  plan.reserved = reservations;
+  // The kernel's .bss and early page tables: the purgatory's log must survive the handover.
+  if (image.image_size > image.data.size())
+    plan.reserved.push_back({load + image.data.size(), image.image_size - image.data.size()});
+  return plan;
+}
+
+}  // namespace styx::host

@@ -1,0 +1,111 @@
+# Helpers shared by the e2e scripts (sourced; POSIX sh). Functions that run styx use $styx.
+# shellcheck disable=SC2154,SC2034
+# Every qemu run is bounded by E2E_TIMEOUT seconds (default 300), writes the guest's serial console
+# to a log file, and reports its wall time. On failure the script prints the logs of its runs.
+
+E2E_TIMEOUT=${E2E_TIMEOUT:-300}
+e2e_logs=""
+
+e2e_fail() {
+  echo "FAIL: $*" >&2
+  for l in $e2e_logs; do
+    [ -f "$l" ] || continue
+    echo "----- serial log $l -----" >&2
+    tr -d '\r' <"$l" >&2
+    echo "----- end of $l -----" >&2
+  done
+  exit 1
+}
+
+# e2e_skip REASON: the feature under test does not exist yet (ctest: SKIP_RETURN_CODE 77).
+e2e_skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+e2e_need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || e2e_fail "$tool not found (see .ci/debian-packages)"
+  done
+}
+
+# e2e_styx_has_kernel / e2e_styx_has_ima: whether $styx has `build --kernel` / `ima show` yet.
+e2e_styx_has_kernel() { "$styx" build --help 2>&1 | grep -q -- '--kernel'; }
+e2e_styx_has_ima() { "$styx" --help 2>&1 | grep -Eq '^ +ima( |$)'; }
+
+e2e_now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# e2e_qemu NAME LOG QEMU ARGS...: run qemu under the timeout with COM1/UART0 in LOG. Sets
+# e2e_status to qemu's exit status (124: timed out) and prints the wall time.
+e2e_qemu() {
+  name=$1 log=$2
+  shift 2
+  e2e_logs="$e2e_logs $log"
+  rm -f "$log"
+  t0=$(e2e_now_ms)
+  e2e_status=0
+  timeout "$E2E_TIMEOUT" "$@" -display none -monitor none -serial "file:$log" -no-reboot \
+    </dev/null >"$log.qemu" 2>&1 || e2e_status=$?
+  t1=$(e2e_now_ms)
+  ms=$((t1 - t0))
+  echo "e2e: $name: qemu exit $e2e_status, wall time $((ms / 1000)).$((ms % 1000 / 100)) s"
+  [ "$e2e_status" -ne 124 ] || e2e_fail "$name: qemu still running after ${E2E_TIMEOUT} s"
+  if [ -s "$log.qemu" ]; then sed "s/^/e2e: $name: qemu: /" "$log.qemu"; fi
+}
+
+# qemu command lines. x86_64: the shim enters the image's ELF entry in long mode; no NIC (the iPXE
+# option ROM would write into high RAM after the image is loaded).
+e2e_qemu_x86_64() { # NAME LOG SHIM IMAGE [ARGS...]
+  name=$1 log=$2 shim=$3 image=$4
+  shift 4
+  e2e_qemu "$name" "$log" qemu-system-x86_64 -machine q35 -cpu max -m 1024 -nic none \
+    -kernel "$shim" -append "$(e2e_elf_entry "$image")" -device "loader,file=$image" "$@"
+}
+e2e_qemu_arm64() { # NAME LOG IMAGE [ARGS...]
+  name=$1 log=$2 image=$3
+  shift 3
+  e2e_qemu "$name" "$log" qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 1024 \
+    -device "loader,file=$image" -device "loader,addr=$(e2e_elf_entry "$image"),cpu-num=0" "$@"
+}
+
+# e2e_elf_entry FILE: e_entry of an ELF file, in hex.
+e2e_elf_entry() {
+  readelf -h "$1" | sed -n 's/^ *Entry point address: *\(0x[0-9a-fA-F]*\).*/\1/p'
+}
+
+# e2e_segment IMAGE ROLE: seg_index, seg_addr, seg_size of the image's first segment with that role.
+e2e_segment() {
+  read -r seg_index seg_addr seg_size <<EOT || true
+$("$styx" inspect "$1" | awk -v role="$2" '$2 == role && $1 ~ /^[0-9]+$/ { print $1, $3, $4; exit }')
+EOT
+  [ -n "$seg_addr" ] || e2e_fail "$1 has no $2 segment"
+}
+
+# e2e_flip_bit IMAGE ADDR OFFSET BIT: flip one bit of the PT_LOAD placed at ADDR, in place.
+e2e_flip_bit() {
+  addr=$(printf '%d' "$2")
+  off=$(readelf -lW "$1" | awk '$1 == "LOAD" { print $2, $4 }' | while read -r o p; do
+    [ "$(printf '%d' "$p")" -eq "$addr" ] && printf '%d\n' "$o"
+  done | head -n 1)
+  [ -n "$off" ] || e2e_fail "no PT_LOAD at $2 in $1"
+  pos=$((off + $3))
+  byte=$(od -An -tu1 -j "$pos" -N1 "$1" | tr -d ' ')
+  printf '%b' "\\0$(printf '%o' $((byte ^ (1 << $4))))" |
+    dd of="$1" bs=1 seek="$pos" conv=notrunc status=none
+}
+
+# e2e_expect LOG TEXT WHAT / e2e_reject LOG TEXT WHAT: a fixed string is (not) on the console.
+e2e_expect() {
+  tr -d '\r' <"$1" | grep -qF -- "$2" || e2e_fail "$3: no \"$2\" on the console"
+  echo "e2e: ok: $3"
+}
+e2e_reject() {
+  if tr -d '\r' <"$1" | grep -qF -- "$2"; then e2e_fail "$3: \"$2\" on the console"; fi
+  echo "e2e: ok: $3"
+}
+
+# e2e_between LOG NAME: the console lines between "----- e2e: begin NAME -----" and its end marker.
+e2e_between() {
+  tr -d '\r' <"$1" | sed -n "/^----- e2e: begin $2 -----\$/,/^----- e2e: end $2 -----\$/p" |
+    sed '1d;$d'
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# Usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE
+#   ARCH      x86_64 (amd64) or arm64: picks CACHE_DIR/busybox-amd64 or busybox-arm64
+#   OUT       the initramfs to write (cpio newc, gzip)
+#   MODE      dump-ima: load an IMA policy that measures initramfs files, make a few records, print
+#                       the ascii and the binary (base64) measurement lists between markers
+#             show-ima: print the kernel command line and the ascii measurement list
+# Either way /init prints "e2e-init: reached init" first and powers off at the end.
+set -eu
+
+die() { echo "make-initramfs: $*" >&2; exit 1; }
+[ $# -eq 4 ] || die "usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE"
+arch=$1 cache=$2 out=$3 mode=$4
+case $arch in
+  x86_64 | amd64) busybox=$cache/busybox-amd64 ;;
+  arm64 | aarch64) busybox=$cache/busybox-arm64 ;;
+  *) die "unknown ARCH $arch (x86_64 or arm64)" ;;
+esac
+case $mode in dump-ima | show-ima) ;; *) die "unknown MODE $mode (dump-ima or show-ima)" ;; esac
+[ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"
+command -v cpio >/dev/null || die "cpio not found"
+
+stage=$(mktemp -d)
+chmod 0755 "$stage"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/etc/e2e"
+cp "$busybox" "$stage/bin/busybox"
+chmod 0755 "$stage/bin/busybox"
+echo "$mode" >"$stage/etc/e2e/mode"
+
+# No /dev/console node (making one needs root): init mounts devtmpfs and opens the console itself.
+cat >"$stage/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t securityfs securityfs /sys/kernel/security
+mode=$(cat /etc/e2e/mode)
+echo "e2e-init: reached init ($mode)"
+ima=/sys/kernel/security/ima
+
+if [ "$mode" = dump-ima ]; then
+  # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
+  printf '%s\n' 'dont_measure fsmagic=0x9fa0' 'dont_measure fsmagic=0x62656572' \
+    'dont_measure fsmagic=0x73636673' 'measure func=BPRM_CHECK' \
+    'measure func=FILE_CHECK mask=MAY_READ' >$ima/policy ||
+    echo "e2e-init: cannot load the IMA policy"
+  echo hello >/tmp/hello.txt
+  cat /tmp/hello.txt /etc/e2e/mode /init >/dev/null
+  echo 'a name with spaces' >'/tmp/name with spaces'
+  cat '/tmp/name with spaces' >/dev/null
+  : >/tmp/empty
+  cat /tmp/empty
+  busybox true
+  exec 3>/tmp/open-for-write      # a reader while it is open for write: an open_writers violation
+  cat /tmp/open-for-write
+  exec 3>&-
+fi
+
+echo "----- e2e: begin cmdline -----"
+cat /proc/cmdline
+echo "----- e2e: end cmdline -----"
+echo "----- e2e: begin ascii_runtime_measurements -----"
+cat $ima/ascii_runtime_measurements
+echo "----- e2e: end ascii_runtime_measurements -----"
+if [ "$mode" = dump-ima ]; then
+  echo "----- e2e: begin binary_runtime_measurements base64 -----"
+  base64 $ima/binary_runtime_measurements
+  echo "----- e2e: end binary_runtime_measurements base64 -----"
+fi
+echo "e2e-init: powering off"
+sync
+poweroff -f
+INIT
+chmod 0755 "$stage/init"
+
+find "$stage" -exec touch -h -d @0 {} +
+mkdir -p "$(dirname "$out")"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9n >"$out.tmp"
+mv "$out.tmp" "$out"
