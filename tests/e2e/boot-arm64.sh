@@ -6,7 +6,6 @@
 #     CONFIG_KEXEC_FILE, so it does not restore the list);
 #  2. the same image with one bit of the initrd flipped: the purgatory names the initrd segment
 #     and the kernel never starts.
-# Exits 77 (skipped) while styx lacks `build --kernel`.
 set -eu
 [ $# -eq 4 ] || { echo "usage: boot-arm64.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
 styx=$1 cache=$2 src=$3 work=$4
@@ -14,7 +13,6 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need qemu-system-aarch64 readelf cpio gzip
 
-e2e_styx_has_kernel || e2e_skip "styx build has no --kernel yet"
 list=$src/tests/data/ima/debian12-amd64-binary_runtime_measurements
 [ -s "$cache/Image-arm64" ] || e2e_fail "$cache/Image-arm64 missing: run fetch-kernels.sh $cache"
 
@@ -23,9 +21,11 @@ mkdir -p "$work"
 # The DTB of the very machine that boots the image (same -cpu and -m).
 qemu-system-aarch64 -machine "virt,dumpdtb=$work/virt.dtb" -cpu cortex-a57 -m 1024 -display none \
   >"$work/dumpdtb.log" 2>&1 || { cat "$work/dumpdtb.log"; e2e_fail "qemu could not dump the DTB"; }
+# qemu's virt machine keeps its own copy of the DTB in the first MiB of RAM when it starts
+# without -kernel, so the image's placement starts above it.
 "$styx" build --arch arm64 --kernel "$cache/Image-arm64" --initrd "$work/show-ima.cpio.gz" \
   --dtb "$work/virt.dtb" --cmdline "console=ttyAMA0 earlycon panic=-1" --ima-list "$list" \
-  --mem 0x40000000:0x40000000 --on-failure reset -o "$work/good.img" || e2e_fail "styx build"
+  --mem 0x40200000:0x3fe00000 --on-failure reset -o "$work/good.img" || e2e_fail "styx build"
 e2e_segment "$work/good.img" initrd
 cp "$work/good.img" "$work/bad.img"
 e2e_flip_bit "$work/bad.img" "$seg_addr" 4660 3

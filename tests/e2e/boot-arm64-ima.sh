@@ -1,0 +1,43 @@
+#!/bin/sh
+# Usage: boot-arm64-ima.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR
+# Carries the captured IMA list into an arm64 kernel that restores device-tree hand-overs (the
+# small kernel of arm64-kernel/, built and cached on first use): the kernel must list every
+# carried record, exactly as `styx ima show` prints them, ahead of its own boot_aggregate.
+set -eu
+[ $# -eq 4 ] || { echo "usage: boot-arm64-ima.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
+styx=$1 cache=$2 src=$3 work=$4
+here=$(dirname "$0")
+. "$here/lib.sh"
+e2e_need qemu-system-aarch64 readelf cpio gzip
+
+list=$src/tests/data/ima/debian12-amd64-binary_runtime_measurements
+kernel=$("$here/arm64-kernel/build.sh" "$cache") || {
+  tail -n 40 "$cache/arm64-ima-kernel/build.log" 2>/dev/null || true
+  e2e_fail "could not build the arm64 IMA kernel"
+}
+
+mkdir -p "$work"
+"$here/make-initramfs.sh" arm64 "$cache" "$work/show-ima.cpio.gz" show-ima
+qemu-system-aarch64 -machine "virt,dumpdtb=$work/virt.dtb" -cpu cortex-a57 -m 1024 -display none \
+  >"$work/dumpdtb.log" 2>&1 || { cat "$work/dumpdtb.log"; e2e_fail "qemu could not dump the DTB"; }
+# Placement starts above the first MiB, where qemu keeps its own copy of the DTB.
+"$styx" build --arch arm64 --kernel "$kernel" --initrd "$work/show-ima.cpio.gz" \
+  --dtb "$work/virt.dtb" --cmdline "console=ttyAMA0 earlycon panic=-1" --ima-list "$list" \
+  --mem 0x40200000:0x3fe00000 --on-failure reset -o "$work/good.img" || e2e_fail "styx build"
+"$styx" ima show "$list" >"$work/carried" || e2e_fail "styx ima show $list"
+
+e2e_qemu_arm64 good "$work/good.log" "$work/good.img"
+e2e_expect "$work/good.log" "styx: verified" "purgatory verified the image"
+e2e_expect "$work/good.log" "e2e-init: reached init (show-ima)" "the kernel reached init"
+e2e_between "$work/good.log" ascii_runtime_measurements >"$work/measurements"
+n=$(wc -l <"$work/carried")
+head -n "$n" "$work/measurements" >"$work/measurements.carried"
+if ! cmp -s "$work/carried" "$work/measurements.carried"; then
+  diff "$work/carried" "$work/measurements.carried" || true
+  e2e_fail "the kernel's list does not start with the $n carried records (diff: styx ima show, kernel)"
+fi
+echo "e2e: ok: the kernel lists the $n carried records first"
+sed -n "$((n + 1))p" "$work/measurements" | grep -q ' boot_aggregate $' ||
+  e2e_fail "record $((n + 1)) is not the kernel's own boot_aggregate"
+echo "e2e: ok: then its own boot_aggregate"
+echo "e2e: boot-arm64-ima passed"
