@@ -109,3 +109,20 @@ e2e_between() {
   tr -d '\r' <"$1" | sed -n "/^----- e2e: begin $2 -----\$/,/^----- e2e: end $2 -----\$/p" |
     sed '1d;$d'
 }
+
+# e2e_expect_carried_first LOG CARRIED WORK: the kernel's measurement list in LOG (printed by the
+# show-ima init) starts with exactly the records in CARRIED (`styx ima show` output), followed by
+# the kernel's own boot_aggregate.
+e2e_expect_carried_first() {
+  e2e_between "$1" ascii_runtime_measurements >"$3/measurements"
+  n=$(wc -l <"$2")
+  head -n "$n" "$3/measurements" >"$3/measurements.carried"
+  if ! cmp -s "$2" "$3/measurements.carried"; then
+    diff "$2" "$3/measurements.carried" || true
+    e2e_fail "the kernel's list does not start with the $n carried records (diff: styx ima show, kernel)"
+  fi
+  echo "e2e: ok: the kernel lists the $n carried records first"
+  sed -n "$((n + 1))p" "$3/measurements" | grep -q ' boot_aggregate $' ||
+    e2e_fail "record $((n + 1)) is not the kernel's own boot_aggregate"
+  echo "e2e: ok: then its own boot_aggregate"
+}

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "arch-info.h"
 #include "builder.h"
+#include "cli.h"
 #include "digest.h"
 #include "embedded-purgatory.h"
 #include "emulate.h"
@@ -104,6 +106,19 @@ inline emu::RunResult run(const host::Image& image, const std::vector<cli::Flip>
   if (patch) patch(in.chunks.back().bytes);  // the purgatory is the last chunk
   in.max_instructions = 200'000'000;
   return emu::run(in);
+}
+
+struct CliResult {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `styx args...` in-process.
+inline CliResult styx(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int status = cli::run(args, out, err);
+  return {status, out.str(), err.str()};
 }
 
 /// Stores a little- or big-endian integer into the purgatory bytes, as the target reads it.

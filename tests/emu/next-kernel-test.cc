@@ -82,17 +82,7 @@ std::vector<uint8_t> virt_dtb() {
   return b;
 }
 
-struct Result {
-  int status;
-  std::string out;
-  std::string err;
-};
-
-Result styx(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int status = cli::run(args, out, err);
-  return {status, out.str(), err.str()};
-}
+using Result = CliResult;
 
 class NextKernel : public testing::TestWithParam<std::string> {
  protected:
