@@ -37,6 +37,7 @@ const char* reset_method_name(uint32_t method) {
     case ResetMethod::kPortCf9: return "port 0xcf9";
     case ResetMethod::kPsciHvc: return "psci hvc";
     case ResetMethod::kPsciSmc: return "psci smc";
+    case ResetMethod::kSbiSrst: return "sbi srst";
     case ResetMethod::kDefault: break;
   }
   return "the default method";

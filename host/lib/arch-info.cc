@@ -32,6 +32,7 @@ std::string_view reset_method_name(ResetMethod method) {
     case ResetMethod::kPortCf9: return "cf9";
     case ResetMethod::kPsciHvc: return "psci-hvc";
     case ResetMethod::kPsciSmc: return "psci-smc";
+    case ResetMethod::kSbiSrst: return "sbi-srst";
   }
   return "unknown";
 }

@@ -30,6 +30,10 @@ Console parse_console(std::string_view spec) {
   const std::string_view driver = parts[0];
   Console c{};
   if (driver == "none" && parts.size() == 1) return c;
+  if (driver == "sbi" && parts.size() == 1) {
+    c.kind = static_cast<uint32_t>(ConsoleKind::kSbi);
+    return c;
+  }
   size_t at = 1;
   if (driver == "uart8250" || driver == "uart") {
     if (parts.size() < 3) throw bad("needs an access type and an address");
@@ -66,13 +70,15 @@ std::string_view console_kind_name(ConsoleKind kind) {
     case ConsoleKind::kUart8250Mmio: return "uart8250,mmio";
     case ConsoleKind::kUart8250Mmio32: return "uart8250,mmio32";
     case ConsoleKind::kPl011: return "pl011";
+    case ConsoleKind::kSbi: return "sbi";
   }
   return "unknown";
 }
 
 std::string format_console(const Console& console) {
   const auto kind = static_cast<ConsoleKind>(console.kind);
-  if (kind == ConsoleKind::kNone) return "none";
+  if (kind == ConsoleKind::kNone || kind == ConsoleKind::kSbi)
+    return std::string(console_kind_name(kind));
   return std::string(console_kind_name(kind)) + "," + hex(console.base);
 }
 

@@ -45,8 +45,7 @@ class Arm64 final : public Profile {
       case ConsoleKind::kPl011: map_pl011(machine, state, base); break;
       case ConsoleKind::kUart8250Mmio: map_uart16550(machine, state, base, 1); break;
       case ConsoleKind::kUart8250Mmio32: map_uart16550(machine, state, base, 4); break;
-      case ConsoleKind::kNone:
-      case ConsoleKind::kUart8250Io: break;
+      default: break;  // none, or another ISA's kind: the host refuses those
     }
     // The purgatory falls back to the default console when its hand-off block is unusable.
     if (device_fits(machine, kDefaultPl011, kPl011Size)) map_pl011(machine, state, kDefaultPl011);

@@ -52,6 +52,7 @@ enum class ConsoleKind : uint32_t {
   kUart8250Mmio = 2,    ///< `uart8250,mmio,ADDR`: 16550, 8-bit registers
   kUart8250Mmio32 = 3,  ///< `uart8250,mmio32,ADDR`: 16550, 32-bit registers
   kPl011 = 4,           ///< `pl011,ADDR` or `pl011,mmio32,ADDR`
+  kSbi = 5,             ///< `sbi`: the RISC-V SBI debug console
 };
 
 struct Console {
@@ -71,6 +72,7 @@ enum class ResetMethod : uint32_t {
   kPortCf9 = 1,  ///< x86: reset control register at I/O port 0xCF9
   kPsciHvc = 2,  ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
   kPsciSmc = 3,  ///< arm64: PSCI SYSTEM_RESET through `smc #0`
+  kSbiSrst = 4,  ///< riscv64: SBI system reset extension
 };
 
 struct Segment {
