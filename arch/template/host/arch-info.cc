@@ -1,0 +1,32 @@
+// Template: what the host needs to know about the ISA (host/lib/arch-info.h). Fill in every field;
+// the values below are placeholders that no real ISA uses.
+#include "arch-info.h"
+
+namespace styx::host {
+
+// The post-link check: return "" for acceptable code, otherwise the first offending instruction
+// (FP/SIMD use, addressing that breaks at an unaligned load address, ...).
+std::string check_template_code(std::span<const uint8_t>, uint64_t) {
+  return "arch/template: no code check written yet";
+}
+
+const ArchInfo& styx_arch_info_template() {
+  static const ArchInfo info{
+      .name = "template",
+      .elf_machine = 0,      // EM_<ISA> from <elf.h>
+      .big_endian = false,   // the target's byte order
+      .relative_reloc = 0,   // R_<ISA>_RELATIVE
+      .boot_registers = {},  // Linux boot registers in Handoff::boot_args order
+      .default_console = {},
+      .consoles = {ConsoleKind::kNone},
+      .reset_methods = {ResetMethod::kDefault},
+      .page_size = 4096,
+      .boot_data_role = Role::kData,  // what the boot register points at (dtb, bootparams)
+      .demo_ram_base = 0,             // where RAM starts on the reference machine
+      .check_code = check_template_code,
+      // .plan_boot and .read_next_kernel: add them to boot Linux (see arch/arm64/host/).
+  };
+  return info;
+}
+
+}  // namespace styx::host
