@@ -127,7 +127,7 @@ class Session {
   Session(const RunInput& input, const Profile& profile, SessionOptions options)
       : input_(input),
         profile_(profile),
-        options_(std::move(options)),
+        options_(options),
         machine_(profile.arch(), profile.mode()) {}
 
   RunResult execute();

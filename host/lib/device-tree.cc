@@ -103,7 +103,7 @@ std::optional<std::pair<uint64_t, uint64_t>> decode_addr_size(std::span<const ui
                                                               uint32_t ac, uint32_t sc) {
   if (p.size() < 4 * size_t{ac + sc}) return std::nullopt;
   const auto addr = read_cells(p.data(), ac);
-  const auto size = read_cells(p.data() + 4 * ac, sc);
+  const auto size = read_cells(p.data() + size_t{4} * ac, sc);
   if (!addr || !size) return std::nullopt;
   return std::pair{*addr, *size};
 }
@@ -124,8 +124,8 @@ std::optional<uint64_t> translate(const void* fdt, int node, uint64_t addr) {
     for (size_t at = 0; at + stride <= ranges->size(); at += stride) {
       const uint8_t* e = ranges->data() + at;
       const auto child = read_cells(e, cac);
-      const auto parent = read_cells(e + 4 * cac, pac);
-      const auto size = read_cells(e + 4 * (cac + pac), csc);
+      const auto parent = read_cells(e + size_t{4} * cac, pac);
+      const auto size = read_cells(e + size_t{4} * (cac + pac), csc);
       if (!child || !parent || !size) return std::nullopt;
       if (addr >= *child && addr - *child < *size) {
         addr = *parent + (addr - *child);
