@@ -125,6 +125,25 @@ TEST(Riscv64Boot, ArchInfoIsWired) {
   EXPECT_EQ(riscv64()->default_console.kind, static_cast<uint32_t>(ConsoleKind::kSbi));
 }
 
+TEST(Riscv64CodeCheck, RefusesFpAndDecodesLengths) {
+  NEED_RISCV64();
+  const auto check = [](std::vector<uint8_t> code) { return riscv64()->check_code(code, 0x1000); };
+  // addi a0,a0,1; c.addi a0,1; ret
+  EXPECT_EQ(check({0x13, 0x05, 0x15, 0x00, 0x05, 0x05, 0x82, 0x80}), "");
+  // fld fa0,0(a0) after a compressed instruction: named at its address.
+  EXPECT_NE(check({0x05, 0x05, 0x07, 0x35, 0x05, 0x00}).find("FP instruction 0x00053507 at 0x1002"),
+            std::string::npos);
+  // fadd.d fa0,fa0,fa1
+  EXPECT_NE(check({0x53, 0x75, 0xb5, 0x02}).find("FP instruction"), std::string::npos);
+  // c.fldsp fa0,0(sp) and c.fsd fa0,0(a0)
+  EXPECT_NE(check({0x02, 0x25}).find("FP instruction 0x2502"), std::string::npos);
+  EXPECT_NE(check({0x08, 0xa1}).find("FP instruction 0xa108"), std::string::npos);
+  // c.ldsp a0,0(sp) is an integer load on RV64.
+  EXPECT_EQ(check({0x02, 0x65}), "");
+  // The second half of a 32-bit instruction is not decoded on its own: 0x2502 there is data.
+  EXPECT_EQ(check({0x37, 0x05, 0x02, 0x25}), "");
+}
+
 TEST(Riscv64Boot, RefusesWhatIsNotAnImage) {
   NEED_RISCV64();
   EXPECT_NE(refusal(inputs(std::vector<uint8_t>(40))).find("too short"), std::string::npos);
