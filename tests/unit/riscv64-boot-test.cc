@@ -182,6 +182,10 @@ TEST(Riscv64Boot, FirmwareRegionReservedInTheTreeOnce) {
     return n;
   };
   EXPECT_EQ(count(riscv64()->plan_boot(inputs(riscv_image(0, 2 * kMiB), false))), 1);
+  // --mem leaving the firmware out does not change what the kernel sees in /memory.
+  BootInputs above = inputs(riscv_image(0, 2 * kMiB), false);
+  above.ram = {{kRamBase + 2 * kMiB, 64 * kMiB}};
+  EXPECT_EQ(count(riscv64()->plan_boot(above)), 1);
   // OpenSBI's own /reserved-memory node already covers it: nothing is added.
   EXPECT_EQ(count(riscv64()->plan_boot(inputs(riscv_image(0, 2 * kMiB), true))), 0);
 }

@@ -70,7 +70,9 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
   if (plan.ram.empty())
     throw InputError(dt.name() + ": no RAM: no enabled /memory node with a reg (or use --mem)");
   std::vector<MemRange> reservations = dt.reservations();
-  if (overlaps(kSbiFirmware, plan.ram) && !covered(kSbiFirmware, reservations)) {
+  // The kernel sees the tree's RAM, not --mem: reserve by what the tree says it may use.
+  if ((overlaps(kSbiFirmware, dt.memory()) || overlaps(kSbiFirmware, plan.ram)) &&
+      !covered(kSbiFirmware, reservations)) {
     dt.add_memreserve(kSbiFirmware.start, kSbiFirmware.size);
     reservations.push_back(kSbiFirmware);
   }
