@@ -10,8 +10,8 @@ void State::request_stop(Machine& machine, Stop why) {
   machine.stop();
 }
 
-Stop Profile::interrupt(Machine& machine, uint32_t intno) const {
-  return {Outcome::kFault, "interrupt " + std::to_string(intno) + " at pc " + hex(pc(machine))};
+std::optional<Stop> Profile::interrupt(Machine& machine, State&, uint32_t intno) const {
+  return Stop{Outcome::kFault, "interrupt " + std::to_string(intno) + " at pc " + hex(pc(machine))};
 }
 
 std::string first_difference(const Registers& registers, std::span<const Expected> expected) {

@@ -70,9 +70,11 @@ class Profile {
                                            const std::vector<uint64_t>& boot_args) const = 0;
   /// The halt instruction in memory order; a clean stop just past it is a halt.
   virtual std::span<const uint8_t> halt_instruction() const = 0;
-  /// Classifies a CPU exception or interrupt `intno` (the run stops after it). The default calls
-  /// every one a fault; ISAs whose reset method is an exception (PSCI calls) override it.
-  virtual Stop interrupt(Machine& machine, uint32_t intno) const;
+  /// Classifies a CPU exception or interrupt `intno` (`state` takes console output): why the run
+  /// stops, or nullopt when the profile handled it as firmware would (an SBI call) and the run goes
+  /// on. The default calls every one a fault; ISAs whose reset method or console is an exception
+  /// override it.
+  virtual std::optional<Stop> interrupt(Machine& machine, State& state, uint32_t intno) const;
 };
 
 /// A register and the value a boot protocol wants in it.

@@ -208,7 +208,9 @@ void Session::install_hooks() {
     machine_.on_code([](uint64_t, uint32_t) {}, block.address, block.address + block.size - 1);
   }
   machine_.on_interrupt([this](uint32_t intno) {
-    state_.request_stop(machine_, profile_.interrupt(machine_, intno));
+    if (std::optional<Stop> stop = profile_.interrupt(machine_, state_, intno)) {
+      state_.request_stop(machine_, std::move(*stop));
+    }
   });
   machine_.on_invalid_memory([this](uc_mem_type type, uint64_t address, int) {
     if (!fault_) fault_ = MemFault{type, address};

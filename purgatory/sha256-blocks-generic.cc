@@ -26,6 +26,11 @@ inline uint32_t load_be32(const uint8_t* p) {
 // Aligned input (the usual case: segments start on pages) is read a word at a time; on ISAs
 // built with strict alignment the byte path above is the only safe one for the rest.
 inline uint32_t load_be32_aligned(const uint8_t* p) {
+#if defined(__riscv) && !defined(__riscv_zbb)
+  // No byte-swap instruction: __builtin_bswap32 would become a libgcc call, which the purgatory
+  // does not link. The byte loads cost no more than a word load and a shift-and-mask swap.
+  return load_be32(p);
+#endif
   uint32_t w;
   __builtin_memcpy(&w, __builtin_assume_aligned(p, 4), 4);
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -48,7 +48,7 @@ bool demo_one(const host::ArchInfo& arch, std::ostream& out) {
   req.segments.push_back(
       {arch.boot_data_role, "sample boot data", base + 0x2000000, sample_bytes(4 << 10, 3)});
   req.entry = base + 0x200000;
-  req.boot_args = {{std::string(arch.boot_registers.front()), base + 0x2000000}};
+  req.boot_args = {{std::string(arch.boot_data_register()), base + 0x2000000}};
   const host::Image image = host::build_image(req, host::embedded_purgatory(arch.name));
 
   out << fmt::format("== Styx demo on {} ==\n", arch.name);

@@ -4,6 +4,7 @@
 
 #include <styx/handoff.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -37,6 +38,9 @@ struct ArchInfo {
   uint32_t relative_reloc;  ///< R_<ISA>_RELATIVE, the only relocation the purgatory may need
   /// Boot registers, in the order of Handoff::boot_args; `--boot-arg` accepts these names.
   std::vector<std::string_view> boot_registers;
+  /// Index in boot_registers of the one that points at the boot data (riscv64: a1, after the
+  /// hart id in a0).
+  size_t boot_data_arg = 0;
   Console default_console;
   std::vector<ConsoleKind> consoles;       ///< console kinds the purgatory can drive
   std::vector<ResetMethod> reset_methods;  ///< the first is the default
@@ -55,6 +59,8 @@ struct ArchInfo {
   /// Reads what the next kernel sees, given the boot registers at the hand-off (Handoff order).
   NextKernel (*read_next_kernel)(const ReadMemory& read,
                                  std::span<const uint64_t> boot_args) = nullptr;
+
+  std::string_view boot_data_register() const { return boot_registers.at(boot_data_arg); }
 };
 
 /// The ISA called `name`, or nullptr.

@@ -68,6 +68,16 @@ e2e_qemu_arm64() { # NAME LOG IMAGE [ARGS...]
     -device "loader,file=$image" -device "loader,addr=$(e2e_elf_entry "$image"),cpu-num=0" "$@"
 }
 
+# Debian's OpenSBI build whose next stage is at a fixed 0x80200000 (fw_dynamic needs -kernel).
+E2E_OPENSBI_JUMP=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
+
+e2e_qemu_riscv64() { # NAME LOG IMAGE [ARGS...]
+  name=$1 log=$2 image=$3
+  shift 3
+  e2e_qemu "$name" "$log" qemu-system-riscv64 -machine virt -m 1024 -bios "$E2E_OPENSBI_JUMP" \
+    -device "loader,file=$image" "$@"
+}
+
 # e2e_elf_entry FILE: e_entry of an ELF file, in hex.
 e2e_elf_entry() {
   readelf -h "$1" | sed -n 's/^ *Entry point address: *\(0x[0-9a-fA-F]*\).*/\1/p'

@@ -14,7 +14,8 @@ arch=$1 cache=$2 out=$3 mode=$4
 case $arch in
   x86_64 | amd64) busybox=$cache/busybox-amd64 ;;
   arm64 | aarch64) busybox=$cache/busybox-arm64 ;;
-  *) die "unknown ARCH $arch (x86_64 or arm64)" ;;
+  riscv64) busybox=$cache/busybox-riscv64 ;;
+  *) die "unknown ARCH $arch (x86_64, arm64 or riscv64)" ;;
 esac
 case $mode in dump-ima | show-ima) ;; *) die "unknown MODE $mode (dump-ima or show-ima)" ;; esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"

@@ -44,7 +44,7 @@ class Cli : public testing::TestWithParam<std::string> {
   std::string addr(uint64_t offset) const { return host::hex(base_ + offset); }
   std::string boot_role() const { return role_name(host::find_arch(GetParam())->boot_data_role); }
   std::string boot_reg() const {
-    return std::string(host::find_arch(GetParam())->boot_registers.front());
+    return std::string(host::find_arch(GetParam())->boot_data_register());
   }
 
   /// `styx build` arguments for a good image, to which a test adds or changes things.

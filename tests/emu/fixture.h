@@ -90,7 +90,7 @@ inline host::BuildRequest typical_request(const host::ArchInfo& arch) {
   add_segment(req, Role::kInitrd, 0x1000000, 5003);  // odd length on purpose
   add_segment(req, arch.boot_data_role, 0x2000000, 4096);
   req.entry = req.segments[0].addr;
-  req.boot_args = {{std::string(arch.boot_registers.front()), req.segments[2].addr}};
+  req.boot_args = {{std::string(arch.boot_data_register()), req.segments[2].addr}};
   return req;
 }
 

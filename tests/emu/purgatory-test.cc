@@ -22,7 +22,7 @@ TEST_P(Emu, HandsOffWithBootRegisters) {
   ASSERT_EQ(r.outcome, emu::Outcome::kHandoff) << r.console << r.detail;
   EXPECT_EQ(r.pc, image.handoff.entry);
   EXPECT_EQ(r.register_problem, "");
-  const std::string reg(arch().boot_registers.front());
+  const std::string reg(arch().boot_data_register());
   EXPECT_EQ(r.registers.at(reg), image.segments[2].addr);
   EXPECT_TRUE(contains(r.console, "styx: verifying 3 segments\n")) << r.console;
   EXPECT_TRUE(contains(r.console, "styx: verified 3 segments, 17291 bytes")) << r.console;
@@ -196,7 +196,8 @@ TEST_P(Emu, ResetPolicyReachesEveryResetDevice) {
     EXPECT_TRUE(contains(r.console, "resetting through")) << r.console;
     const std::string expected = method == ResetMethod::kPortCf9   ? "port 0xcf9"
                                  : method == ResetMethod::kPsciHvc ? "psci hvc"
-                                                                   : "psci smc";
+                                 : method == ResetMethod::kPsciSmc ? "psci smc"
+                                                                   : "sbi srst";
     EXPECT_EQ(r.reset_method, expected);
     // The same image with nothing corrupt still hands off.
     EXPECT_EQ(run(image).outcome, emu::Outcome::kHandoff);

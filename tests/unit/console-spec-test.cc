@@ -59,6 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
         ConsoleCase{"pl011,0x9000000", ConsoleKind::kPl011, 0x9000000, "pl011,0x9000000"},
         ConsoleCase{"pl011,mmio32,0x9000000", ConsoleKind::kPl011, 0x9000000, "pl011,0x9000000"},
         ConsoleCase{"pl011,0x9000000,115200n8", ConsoleKind::kPl011, 0x9000000, "pl011,0x9000000"},
+        ConsoleCase{"sbi", ConsoleKind::kSbi, 0, "sbi"},
         ConsoleCase{"none", ConsoleKind::kNone, 0, "none"}),
     [](const auto& info) {
       std::string name;
@@ -83,7 +84,7 @@ INSTANTIATE_TEST_SUITE_P(Specs, RejectConsole,
                          ::testing::Values("", "pl011", "pl011,mmio32", "pl011,mmio,0x9000000",
                                            "uart8250,io", "uart8250", "uart8250,foo,0x3f8",
                                            "serial,0x3f8", "pl011,zz", "uart8250,io,0xfff9",
-                                           "uart8250,io,0x10000", "none,0x3f8", "NONE",
+                                           "uart8250,io,0x10000", "none,0x3f8", "NONE", "SBI",
                                            "uart8250,io,"));
 
 TEST(ConsoleSpec, ErrorsSayWhatIsWrong) {

@@ -77,16 +77,16 @@ class Arm64 final : public Profile {
 
   std::span<const uint8_t> halt_instruction() const override { return kWfi; }
 
-  Stop interrupt(Machine& machine, uint32_t intno) const override {
+  std::optional<Stop> interrupt(Machine& machine, State& state, uint32_t intno) const override {
     // Unicorn 2.0.1's CPU has no EL2, so `hvc` is undefined: it stops as an undefined
     // instruction with the PC on it. `smc` traps to EL3 as a call and stops with the PC past it.
     const uint64_t pc = this->pc(machine);
     const uint32_t insn = instruction_at(machine, intno == kExcpUdef ? pc : pc - 4);
     if (machine.reg_read(UC_ARM64_REG_X0) == kPsciSystemReset) {
-      if (insn == kHvc0) return {Outcome::kReset, "psci hvc"};
-      if (insn == kSmc0) return {Outcome::kReset, "psci smc"};
+      if (insn == kHvc0) return Stop{Outcome::kReset, "psci hvc"};
+      if (insn == kSmc0) return Stop{Outcome::kReset, "psci smc"};
     }
-    return Profile::interrupt(machine, intno);
+    return Profile::interrupt(machine, state, intno);
   }
 };
 

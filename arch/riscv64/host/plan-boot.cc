@@ -1,0 +1,120 @@
+// The RISC-V Linux boot protocol (Documentation/arch/riscv/boot.rst, boot-image-header.rst): the
+// Image at a 2 MiB-aligned base + text_offset with image_size bytes free, a0 = the boot hart's
+// id, a1 = the device tree, which carries the command line, the initrd and the IMA buffer in
+// /chosen as on arm64. The SBI firmware's own memory must stay reserved in the tree.
+#include <algorithm>
+#include <optional>
+
+#include "boot.h"
+#include "device-tree.h"
+#include "error.h"
+#include "layout.h"
+#include "parse.h"
+
+namespace styx::host {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kHeaderSize = 64;
+// PMD_SIZE on rv64: the kernel maps itself with 2 MiB pages from a 2 MiB-aligned base.
+constexpr uint64_t kKernelAlign = 2ull << 20;
+constexpr uint64_t kMagic = 0x0000005643534952;  // "RISCV\0\0\0"
+constexpr uint32_t kMagic2 = 0x05435352;         // "RSC\x05"
+// OpenSBI (fw_dynamic/fw_jump) sits at the start of RAM on qemu virt and most boards. It adds a
+// /reserved-memory node when it hands over a tree, but a tree taken from `dumpdtb` or built by
+// hand lacks it, and a kernel that used that memory would be killed by PMP faults.
+constexpr MemRange kSbiFirmware{0x80000000, 512 << 10};
+
+uint64_t le(std::span<const uint8_t> d, size_t at, size_t width) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) v |= uint64_t{d[at + i]} << (8 * i);
+  return v;
+}
+
+uint64_t round_up(uint64_t v, uint64_t a) {
+  return (v + a - 1) / a * a;
+}
+
+bool covered(const MemRange& r, const std::vector<MemRange>& by) {
+  // Remove every reservation from r: covered when nothing is left.
+  return subtract_ranges({r}, by).empty();
+}
+
+bool overlaps(const MemRange& r, const std::vector<MemRange>& ranges) {
+  return std::any_of(ranges.begin(), ranges.end(),
+                     [&](const MemRange& o) { return r.start < o.end() && o.start < r.end(); });
+}
+
+}  // namespace
+
+BootPlan plan_riscv64_boot(const BootInputs& in) {
+  const std::string& name = in.kernel.name;
+  const std::span<const uint8_t> k = in.kernel.data;
+  if (k.size() < kHeaderSize)
+    throw InputError(name + ": " + std::to_string(k.size()) +
+                     " bytes is too short for a RISC-V Image header");
+  if (le(k, 0x30, 8) != kMagic || le(k, 0x38, 4) != kMagic2)
+    throw InputError(name + ": not a RISC-V Image (no \"RISCV\" and \"RSC\\x05\" magic)");
+  const uint64_t text_offset = le(k, 8, 8);
+  const uint64_t image_size = std::max<uint64_t>(le(k, 16, 8), k.size());
+  if (text_offset % kPage != 0)
+    throw InputError(name + ": text_offset " + hex(text_offset) + " is not page aligned");
+  if (!in.dtb) throw InputError("riscv64 needs a device tree: use --dtb");
+  DeviceTree dt(in.dtb->data, in.dtb->name);
+  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
+  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+
+  dt.remove_stale_kexec_state(kPage);
+  BootPlan plan;
+  plan.ram = in.ram.empty() ? whole_pages(dt.memory(), kPage) : in.ram;
+  if (plan.ram.empty())
+    throw InputError(dt.name() + ": no RAM: no enabled /memory node with a reg (or use --mem)");
+  std::vector<MemRange> reservations = dt.reservations();
+  // The kernel sees the tree's RAM, not --mem: reserve by what the tree says it may use.
+  if ((overlaps(kSbiFirmware, dt.memory()) || overlaps(kSbiFirmware, plan.ram)) &&
+      !covered(kSbiFirmware, reservations)) {
+    dt.add_memreserve(kSbiFirmware.start, kSbiFirmware.size);
+    reservations.push_back(kSbiFirmware);
+  }
+  Layout layout(subtract_ranges(plan.ram, reservations));
+
+  // Lowest fit: kernels before 6.x cannot use memory below their own base.
+  const uint64_t base =
+      layout.place("kernel", {.size = text_offset + image_size, .align = kKernelAlign});
+  const uint64_t load = base + text_offset;
+  plan.entry = load;
+  plan.segments.push_back({Role::kKernel, name, load, std::vector<uint8_t>(k.begin(), k.end())});
+
+  std::optional<uint64_t> initrd_addr;
+  if (in.initrd) {
+    initrd_addr =
+        layout.place("initrd", {.size = in.initrd->data.size(), .align = kPage, .high = true});
+    plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
+  }
+  std::optional<uint64_t> ima_addr;
+  if (in.ima) {
+    ima_addr = layout.place(
+        "IMA buffer", {.size = round_up(in.ima->data.size(), kPage), .align = kPage, .high = true});
+    plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
+  }
+
+  if (!in.cmdline.empty()) dt.set_bootargs(in.cmdline);
+  if (initrd_addr) dt.set_initrd(*initrd_addr, in.initrd->data.size());
+  if (ima_addr) dt.set_ima_buffer(*ima_addr, in.ima->data.size(), kPage);
+  dt.refresh_seeds();
+  std::vector<uint8_t> blob = dt.pack();
+  // boot.rst: the DTB must be 8-byte aligned; a page keeps it clear of the kernel's mappings.
+  const uint64_t dtb_addr =
+      layout.place("dtb", {.size = blob.size(), .align = kPage, .high = true});
+  plan.segments.push_back({Role::kDtb, dt.name(), dtb_addr, std::move(blob)});
+  // Hart 0 boots: kexec runs the purgatory on the hart that called it, and Styx has no way to
+  // learn its id, so the image states the one qemu virt and most boards boot on.
+  plan.boot_args = {{"a0", 0}, {"a1", dtb_addr}};
+
+  plan.console = in.console ? in.console : dt.stdout_console();
+  plan.reserved = reservations;
+  if (image_size > k.size()) plan.reserved.push_back({load + k.size(), image_size - k.size()});
+  return plan;
+}
+
+}  // namespace styx::host
