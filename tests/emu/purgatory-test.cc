@@ -11,6 +11,9 @@ namespace {
 class Emu : public testing::TestWithParam<std::string> {
  protected:
   const host::ArchInfo& arch() const { return *host::find_arch(GetParam()); }
+  // Messages about an untrusted hand-off block reach only the default console: where the
+  // emulator cannot see that console (s390x) there is nothing to compare.
+  bool sees_default_console() const { return emu::find_profile(GetParam())->has_console_device(); }
 };
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -134,8 +137,10 @@ TEST_P(Emu, BadMagicIsAFailureOnTheDefaultConsole) {
          arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console << r.detail;
-  EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788"))
-      << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788"))
+        << r.console;
+  }
   EXPECT_FALSE(r.log.has_value()) << "an untrusted block's log address is not used";
 }
 
@@ -146,9 +151,11 @@ TEST_P(Emu, BadVersionIsAFailure) {
          arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_TRUE(
-      contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
-      << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(
+        contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
+        << r.console;
+  }
 }
 
 TEST_P(Emu, TooManySegmentsIsAFailure) {
@@ -157,7 +164,9 @@ TEST_P(Emu, TooManySegmentsIsAFailure) {
     poke(p, image.handoff_offset + offsetof(Handoff, segment_count), 33, 4, arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_TRUE(contains(r.console, "33 segments, at most 32")) << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(contains(r.console, "33 segments, at most 32")) << r.console;
+  }
 }
 
 TEST_P(Emu, WrappingSegmentIsAFailure) {

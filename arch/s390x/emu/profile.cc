@@ -16,6 +16,7 @@ namespace {
 // PSW mask bits 31 and 32: extended and basic addressing, i.e. 64-bit mode. Unicorn resets to
 // 24-bit addressing, which would wrap every address above 16 MiB.
 constexpr uint64_t kPswMask64 = 0x180000000ull;
+constexpr uint64_t kPswWait = 1ull << 49;  // PSW bit 14
 // The instruction after a disabled-wait lpswe: `lpswe 0(%r1)`.
 constexpr std::array<uint8_t, 6> kLpswe = {0xeb, 0x00, 0x10, 0x00, 0x00, 0x71};
 
@@ -38,6 +39,12 @@ class S390x final : public Profile {
 
   void setup(Machine& machine, const RunInput& input, State& state) const override {
     machine.reg_write(UC_S390X_REG_PSWM, kPswMask64);
+    // A wait PSW does not always stop Unicorn: it may go on at the PSW's address. The wait bit
+    // in the PSW at a block start is the halt.
+    machine.on_block([&machine, &state](uint64_t, uint32_t) {
+      if (machine.reg_read(UC_S390X_REG_PSWM) & kPswWait)
+        state.request_stop(machine, {Outcome::kFailure, "disabled wait"});
+    });
     // Hook only the purgatory's own diag 0x308 instructions: a per-instruction hook everywhere
     // would cost more than the run.
     for (const Chunk& chunk : input.chunks) {
