@@ -54,6 +54,9 @@ class Profile {
   virtual uint64_t page_size() const { return 4096; }
   /// Byte order of the target's data, for reading the memory log.
   virtual bool big_endian() const { return false; }
+  /// Whether the emulator models a console device. Where it cannot see console output (s390x's
+  /// SCLP calls are silent no-ops in Unicorn) the memory log text stands in for the console.
+  virtual bool has_console_device() const { return true; }
 
   /// Prepares a machine whose RAM is mapped: entry CPU state, device models, ISA hooks (I/O
   /// ports, ...). Throws std::runtime_error for a console it cannot place.

@@ -186,6 +186,7 @@ RunResult Session::execute() {
     result.register_problem = profile_.check_boot_registers(result.registers, input_.boot_args);
   }
   read_log(result);
+  if (!profile_.has_console_device()) result.console = result.log_text;
   if (input_.after_run) input_.after_run(machine_, result);
   return result;
 }

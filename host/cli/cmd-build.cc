@@ -48,7 +48,8 @@ host::MemRange parse_mem(const std::string& spec) {
 }
 
 ResetMethod parse_reset_method(const std::string& name) {
-  for (ResetMethod m : {ResetMethod::kPortCf9, ResetMethod::kPsciHvc, ResetMethod::kPsciSmc})
+  for (ResetMethod m : {ResetMethod::kPortCf9, ResetMethod::kPsciHvc, ResetMethod::kPsciSmc,
+                        ResetMethod::kSbiSrst, ResetMethod::kDiag308})
     if (host::reset_method_name(m) == name) return m;
   throw InputError("--reset-method '" + name + "': unknown");
 }

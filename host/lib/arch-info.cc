@@ -33,6 +33,7 @@ std::string_view reset_method_name(ResetMethod method) {
     case ResetMethod::kPsciHvc: return "psci-hvc";
     case ResetMethod::kPsciSmc: return "psci-smc";
     case ResetMethod::kSbiSrst: return "sbi-srst";
+    case ResetMethod::kDiag308: return "diag308";
   }
   return "unknown";
 }

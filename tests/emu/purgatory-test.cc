@@ -3,6 +3,7 @@
 #include <string>
 
 #include "fixture.h"
+#include "profile.h"
 
 namespace styx::test {
 namespace {
@@ -10,7 +11,22 @@ namespace {
 class Emu : public testing::TestWithParam<std::string> {
  protected:
   const host::ArchInfo& arch() const { return *host::find_arch(GetParam()); }
+  // Messages about an untrusted hand-off block reach only the default console: where the
+  // emulator cannot see that console (s390x) there is nothing to compare.
+  bool sees_default_console() const { return emu::find_profile(GetParam())->has_console_device(); }
 };
+
+// How the emulator names the reset device each method reaches.
+std::string emulated_reset_name(ResetMethod method) {
+  switch (method) {
+    case ResetMethod::kPortCf9: return "port 0xcf9";
+    case ResetMethod::kPsciHvc: return "psci hvc";
+    case ResetMethod::kPsciSmc: return "psci smc";
+    case ResetMethod::kSbiSrst: return "sbi srst";
+    case ResetMethod::kDiag308: return "diag 308";
+    default: return "unknown";
+  }
+}
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
@@ -133,8 +149,10 @@ TEST_P(Emu, BadMagicIsAFailureOnTheDefaultConsole) {
          arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console << r.detail;
-  EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788"))
-      << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(contains(r.console, "styx: FAIL hand-off block: bad magic 0x1122334455667788"))
+        << r.console;
+  }
   EXPECT_FALSE(r.log.has_value()) << "an untrusted block's log address is not used";
 }
 
@@ -145,9 +163,11 @@ TEST_P(Emu, BadVersionIsAFailure) {
          arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_TRUE(
-      contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
-      << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(
+        contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
+        << r.console;
+  }
 }
 
 TEST_P(Emu, TooManySegmentsIsAFailure) {
@@ -156,7 +176,9 @@ TEST_P(Emu, TooManySegmentsIsAFailure) {
     poke(p, image.handoff_offset + offsetof(Handoff, segment_count), 33, 4, arch().big_endian);
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_TRUE(contains(r.console, "33 segments, at most 32")) << r.console;
+  if (sees_default_console()) {
+    EXPECT_TRUE(contains(r.console, "33 segments, at most 32")) << r.console;
+  }
 }
 
 TEST_P(Emu, WrappingSegmentIsAFailure) {
@@ -194,11 +216,7 @@ TEST_P(Emu, ResetPolicyReachesEveryResetDevice) {
     EXPECT_EQ(r.outcome, emu::Outcome::kReset) << r.console << r.detail;
     EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{1});
     EXPECT_TRUE(contains(r.console, "resetting through")) << r.console;
-    const std::string expected = method == ResetMethod::kPortCf9   ? "port 0xcf9"
-                                 : method == ResetMethod::kPsciHvc ? "psci hvc"
-                                 : method == ResetMethod::kPsciSmc ? "psci smc"
-                                                                   : "sbi srst";
-    EXPECT_EQ(r.reset_method, expected);
+    EXPECT_EQ(r.reset_method, emulated_reset_name(method));
     // The same image with nothing corrupt still hands off.
     EXPECT_EQ(run(image).outcome, emu::Outcome::kHandoff);
   }
@@ -220,7 +238,10 @@ TEST_P(Emu, SilentConsoleStillLogsToMemory) {
   req.console = Console{};
   const emu::RunResult r = run(build(req), {{0, 5, 5}});
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
-  EXPECT_EQ(r.console, "");
+  // Without a console device model the runner reports the memory log as the console.
+  if (emu::find_profile(GetParam())->has_console_device()) {
+    EXPECT_EQ(r.console, "");
+  }
   EXPECT_TRUE(contains(r.log_text, "FAIL segment 0 (kernel)")) << r.log_text;
 }
 

@@ -73,6 +73,7 @@ enum class ResetMethod : uint32_t {
   kPsciHvc = 2,  ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
   kPsciSmc = 3,  ///< arm64: PSCI SYSTEM_RESET through `smc #0`
   kSbiSrst = 4,  ///< riscv64: SBI system reset extension
+  kDiag308 = 6,  ///< s390x: re-IPL through `diag 0x308`
 };
 
 struct Segment {
