@@ -38,6 +38,7 @@ const char* reset_method_name(uint32_t method) {
     case ResetMethod::kPsciHvc: return "psci hvc";
     case ResetMethod::kPsciSmc: return "psci smc";
     case ResetMethod::kSbiSrst: return "sbi srst";
+    case ResetMethod::kPseriesRtas: return "pseries rtas";
     case ResetMethod::kDefault: break;
   }
   return "the default method";

@@ -33,6 +33,7 @@ std::string_view reset_method_name(ResetMethod method) {
     case ResetMethod::kPsciHvc: return "psci-hvc";
     case ResetMethod::kPsciSmc: return "psci-smc";
     case ResetMethod::kSbiSrst: return "sbi-srst";
+    case ResetMethod::kPseriesRtas: return "pseries-rtas";
   }
   return "unknown";
 }
