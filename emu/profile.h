@@ -73,6 +73,9 @@ class Profile {
   /// Classifies a CPU exception or interrupt `intno` (the run stops after it). The default calls
   /// every one a fault; ISAs whose reset method is an exception (PSCI calls) override it.
   virtual Stop interrupt(Machine& machine, uint32_t intno) const;
+  /// Serves a firmware call the purgatory makes through an exception (a hypercall console):
+  /// true when handled, and the run resumes after it. The default serves none.
+  virtual bool serve_call(Machine&, State&, uint32_t) const { return false; }
 };
 
 /// A register and the value a boot protocol wants in it.

@@ -208,6 +208,7 @@ void Session::install_hooks() {
     machine_.on_code([](uint64_t, uint32_t) {}, block.address, block.address + block.size - 1);
   }
   machine_.on_interrupt([this](uint32_t intno) {
+    if (profile_.serve_call(machine_, state_, intno)) return;
     state_.request_stop(machine_, profile_.interrupt(machine_, intno));
   });
   machine_.on_invalid_memory([this](uc_mem_type type, uint64_t address, int) {
