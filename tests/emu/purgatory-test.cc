@@ -194,9 +194,10 @@ TEST_P(Emu, ResetPolicyReachesEveryResetDevice) {
     EXPECT_EQ(r.outcome, emu::Outcome::kReset) << r.console << r.detail;
     EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{1});
     EXPECT_TRUE(contains(r.console, "resetting through")) << r.console;
-    const std::string expected = method == ResetMethod::kPortCf9   ? "port 0xcf9"
-                                 : method == ResetMethod::kPsciHvc ? "psci hvc"
-                                                                   : "psci smc";
+    const std::string expected = method == ResetMethod::kPortCf9       ? "port 0xcf9"
+                                 : method == ResetMethod::kPsciHvc     ? "psci hvc"
+                                 : method == ResetMethod::kPseriesRtas ? "pseries rtas"
+                                                                       : "psci smc";
     EXPECT_EQ(r.reset_method, expected);
     // The same image with nothing corrupt still hands off.
     EXPECT_EQ(run(image).outcome, emu::Outcome::kHandoff);
