@@ -39,6 +39,7 @@ const char* reset_method_name(uint32_t method) {
     case ResetMethod::kPsciSmc: return "psci smc";
     case ResetMethod::kSbiSrst: return "sbi srst";
     case ResetMethod::kDiag308: return "diag 308";
+    case ResetMethod::kPseriesRtas: return "pseries rtas";
     case ResetMethod::kDefault: break;
   }
   return "the default method";

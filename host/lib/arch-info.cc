@@ -34,6 +34,7 @@ std::string_view reset_method_name(ResetMethod method) {
     case ResetMethod::kPsciSmc: return "psci-smc";
     case ResetMethod::kSbiSrst: return "sbi-srst";
     case ResetMethod::kDiag308: return "diag308";
+    case ResetMethod::kPseriesRtas: return "pseries-rtas";
   }
   return "unknown";
 }

@@ -1,5 +1,6 @@
 #include "console-spec.h"
 
+#include <string>
 #include <vector>
 
 #include "error.h"
@@ -34,6 +35,16 @@ Console parse_console(std::string_view spec) {
     c.kind = static_cast<uint32_t>(ConsoleKind::kSbi);
     return c;
   }
+  if (driver == "hvterm" && parts.size() <= 2) {
+    // The vterm number is the unit address of the /vdevice/vty node; the first one is 0.
+    c.kind = static_cast<uint32_t>(ConsoleKind::kHvterm);
+    if (parts.size() == 1) return c;
+    const auto vtermno = parse_number(parts[1]);
+    if (!vtermno || *vtermno > 0xffffffff)
+      throw bad("bad vterm number '" + std::string(parts[1]) + "'");
+    c.base = *vtermno;
+    return c;
+  }
   size_t at = 1;
   if (driver == "uart8250" || driver == "uart") {
     if (parts.size() < 3) throw bad("needs an access type and an address");
@@ -52,7 +63,7 @@ Console parse_console(std::string_view spec) {
     if (parts[1] == "mmio32") at = 2;
     c.kind = static_cast<uint32_t>(ConsoleKind::kPl011);
   } else {
-    throw bad("unknown driver '" + std::string(driver) + "' (uart8250, pl011, none)");
+    throw bad("unknown driver '" + std::string(driver) + "' (uart8250, pl011, sbi, hvterm, none)");
   }
   if (at >= parts.size()) throw bad("needs an address");
   const auto base = parse_number(parts[at]);
@@ -71,6 +82,7 @@ std::string_view console_kind_name(ConsoleKind kind) {
     case ConsoleKind::kUart8250Mmio32: return "uart8250,mmio32";
     case ConsoleKind::kPl011: return "pl011";
     case ConsoleKind::kSbi: return "sbi";
+    case ConsoleKind::kHvterm: return "hvterm";
   }
   return "unknown";
 }
@@ -79,6 +91,8 @@ std::string format_console(const Console& console) {
   const auto kind = static_cast<ConsoleKind>(console.kind);
   if (kind == ConsoleKind::kNone || kind == ConsoleKind::kSbi)
     return std::string(console_kind_name(kind));
+  if (kind == ConsoleKind::kHvterm)
+    return std::string(console_kind_name(kind)) + "," + std::to_string(console.base);
   return std::string(console_kind_name(kind)) + "," + hex(console.base);
 }
 

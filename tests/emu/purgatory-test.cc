@@ -23,6 +23,7 @@ std::string emulated_reset_name(ResetMethod method) {
     case ResetMethod::kPsciHvc: return "psci hvc";
     case ResetMethod::kPsciSmc: return "psci smc";
     case ResetMethod::kSbiSrst: return "sbi srst";
+    case ResetMethod::kPseriesRtas: return "pseries rtas";
     case ResetMethod::kDiag308: return "diag 308";
     default: return "unknown";
   }

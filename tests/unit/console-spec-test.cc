@@ -60,6 +60,8 @@ INSTANTIATE_TEST_SUITE_P(
         ConsoleCase{"pl011,mmio32,0x9000000", ConsoleKind::kPl011, 0x9000000, "pl011,0x9000000"},
         ConsoleCase{"pl011,0x9000000,115200n8", ConsoleKind::kPl011, 0x9000000, "pl011,0x9000000"},
         ConsoleCase{"sbi", ConsoleKind::kSbi, 0, "sbi"},
+        ConsoleCase{"hvterm", ConsoleKind::kHvterm, 0, "hvterm,0"},
+        ConsoleCase{"hvterm,0x30000000", ConsoleKind::kHvterm, 0x30000000, "hvterm,805306368"},
         ConsoleCase{"none", ConsoleKind::kNone, 0, "none"}),
     [](const auto& info) {
       std::string name;
@@ -85,7 +87,8 @@ INSTANTIATE_TEST_SUITE_P(Specs, RejectConsole,
                                            "uart8250,io", "uart8250", "uart8250,foo,0x3f8",
                                            "serial,0x3f8", "pl011,zz", "uart8250,io,0xfff9",
                                            "uart8250,io,0x10000", "none,0x3f8", "NONE", "SBI",
-                                           "uart8250,io,"));
+                                           "uart8250,io,", "hvterm,", "hvterm,x",
+                                           "hvterm,0x100000000", "hvterm,0,1"));
 
 TEST(ConsoleSpec, ErrorsSayWhatIsWrong) {
   const auto error = [](const char* spec) -> std::string {

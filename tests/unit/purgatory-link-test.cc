@@ -325,4 +325,22 @@ TEST(Arm64CodeCheck, FlagsFpAndSimd) {
             "FP/SIMD instruction 0x3dc00000 at 0x1004");
 }
 
+TEST(Ppc64leCodeCheck, AcceptsIntegerCode) {
+  ASSERT_NE(styx::host::find_arch("ppc64le"), nullptr);
+  // addi r3,r3,1; ld r4,8(r3); std r4,0(r1); stbcix r0,0,r0; blr
+  EXPECT_EQ(check_code("ppc64le",
+                       arm64_words({0x38630001, 0xe8830008, 0xf8810000, 0x7c0007aa, 0x4e800020})),
+            "");
+}
+
+TEST(Ppc64leCodeCheck, FlagsFpVmxAndVsx) {
+  ASSERT_NE(styx::host::find_arch("ppc64le"), nullptr);
+  EXPECT_EQ(check_code("ppc64le", arm64_words({0x60000000, 0xc8030000})),  // nop; lfd f0,0(r3)
+            "FP/VMX/VSX instruction 0xc8030000 at 0x1004");
+  EXPECT_NE(check_code("ppc64le", arm64_words({0xfc00002a})), "");  // fadd f0,f0,f0
+  EXPECT_NE(check_code("ppc64le", arm64_words({0x7c0018ce})), "");  // lvx v0,0,r3
+  EXPECT_NE(check_code("ppc64le", arm64_words({0xf0000490})), "");  // xxlor vs0,vs0,vs0
+  EXPECT_NE(check_code("ppc64le", arm64_words({0x10000000})), "");  // vaddubm v0,v0,v0
+}
+
 }  // namespace

@@ -53,6 +53,7 @@ enum class ConsoleKind : uint32_t {
   kUart8250Mmio32 = 3,  ///< `uart8250,mmio32,ADDR`: 16550, 32-bit registers
   kPl011 = 4,           ///< `pl011,ADDR` or `pl011,mmio32,ADDR`
   kSbi = 5,             ///< `sbi`: the RISC-V SBI debug console
+  kHvterm = 6,          ///< `hvterm[,VTERMNO]`: PAPR hypervisor console (H_PUT_TERM_CHAR)
 };
 
 struct Console {
@@ -68,12 +69,13 @@ enum class FailurePolicy : uint32_t {
 
 /// How an ISA resets; each ISA accepts only its own methods (the host checks).
 enum class ResetMethod : uint32_t {
-  kDefault = 0,  ///< the ISA's first method
-  kPortCf9 = 1,  ///< x86: reset control register at I/O port 0xCF9
-  kPsciHvc = 2,  ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
-  kPsciSmc = 3,  ///< arm64: PSCI SYSTEM_RESET through `smc #0`
-  kSbiSrst = 4,  ///< riscv64: SBI system reset extension
-  kDiag308 = 6,  ///< s390x: re-IPL through `diag 0x308`
+  kDefault = 0,      ///< the ISA's first method
+  kPortCf9 = 1,      ///< x86: reset control register at I/O port 0xCF9
+  kPsciHvc = 2,      ///< arm64: PSCI SYSTEM_RESET through `hvc #0`
+  kPsciSmc = 3,      ///< arm64: PSCI SYSTEM_RESET through `smc #0`
+  kSbiSrst = 4,      ///< riscv64: SBI system reset extension
+  kPseriesRtas = 5,  ///< ppc64le: RTAS system-reboot through QEMU pseries's H_RTAS hypercall
+  kDiag308 = 6,      ///< s390x: re-IPL through `diag 0x308`
 };
 
 struct Segment {

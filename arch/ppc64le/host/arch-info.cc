@@ -1,0 +1,28 @@
+// ppc64le as the host sees it: the Linux ppc64 kexec hand-off (r3 = dtb, r4 = kernel base, r5 = 0).
+#include "arch-info.h"
+
+namespace styx::host {
+
+std::string check_ppc64le_code(std::span<const uint8_t> code, uint64_t addr);
+
+const ArchInfo& styx_arch_info_ppc64le() {
+  static const ArchInfo info{
+      .name = "ppc64le",
+      .elf_machine = 21,  // EM_PPC64
+      .big_endian = false,
+      .relative_reloc = 22,  // R_PPC64_RELATIVE
+      .boot_registers = {"r3", "r4"},
+      .default_console = {static_cast<uint32_t>(ConsoleKind::kHvterm), 0, 0},
+      .consoles = {ConsoleKind::kNone, ConsoleKind::kHvterm, ConsoleKind::kUart8250Mmio},
+      .reset_methods = {ResetMethod::kPseriesRtas},
+      .page_size = 4096,  // Unicorn's granule; 64 KiB-page kernels map it as they like
+      .boot_data_role = Role::kDtb,
+      // RAM starts at 0 on pseries and powernv; the low pages hold the exception vectors, which
+      // the layout planner keeps clear of as the tests place images from 0x200000 up.
+      .demo_ram_base = 0,
+      .check_code = check_ppc64le_code,
+  };
+  return info;
+}
+
+}  // namespace styx::host
