@@ -440,6 +440,16 @@ void DeviceTree::set_ima_buffer(uint64_t addr, uint64_t size, uint64_t page_size
   add_memreserve(addr, round_up(size, page_size));
 }
 
+std::vector<uint8_t> DeviceTree::write_boot_chosen(
+    std::string_view cmdline, std::optional<std::pair<uint64_t, uint64_t>> initrd,
+    std::optional<std::pair<uint64_t, uint64_t>> ima, uint64_t page_size) {
+  if (!cmdline.empty()) set_bootargs(cmdline);
+  if (initrd) set_initrd(initrd->first, initrd->second);
+  if (ima) set_ima_buffer(ima->first, ima->second, page_size);
+  refresh_seeds();
+  return pack();
+}
+
 void DeviceTree::refresh_seeds() {
   // Never pass on the old seeds: a reused seed is worse than none.
   delete_property("/chosen", "kaslr-seed");

@@ -94,6 +94,13 @@ class DeviceTree {
   /// and left out if the host cannot supply randomness.
   void refresh_seeds();
 
+  /// The hand-over a DT kernel reads from /chosen, as every DT ISA's boot planner writes it:
+  /// bootargs (kept when `cmdline` is empty), the initrd and IMA buffer (addr, size) when given,
+  /// fresh seeds; then the tree packed, ready to load.
+  std::vector<uint8_t> write_boot_chosen(std::string_view cmdline,
+                                         std::optional<std::pair<uint64_t, uint64_t>> initrd,
+                                         std::optional<std::pair<uint64_t, uint64_t>> ima,
+                                         uint64_t page_size);
   /// The tree packed (no free space), ready to load.
   std::vector<uint8_t> pack() const;
   /// The tree as it is now, with its free space; for reading back during edits.

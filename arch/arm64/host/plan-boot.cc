@@ -77,11 +77,12 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
 
   // The tree's contents depend on the addresses above, its own address on nothing in it: write
   // it now and place it at its final size.
-  if (!in.cmdline.empty()) dt.set_bootargs(in.cmdline);
-  if (initrd_addr) dt.set_initrd(*initrd_addr, in.initrd->data.size());
-  if (ima_addr) dt.set_ima_buffer(*ima_addr, in.ima->data.size(), kPage);
-  dt.refresh_seeds();
-  std::vector<uint8_t> blob = dt.pack();
+  std::vector<uint8_t> blob = dt.write_boot_chosen(
+      in.cmdline,
+      initrd_addr ? std::optional(std::pair(*initrd_addr, uint64_t{in.initrd->data.size()}))
+                  : std::nullopt,
+      ima_addr ? std::optional(std::pair(*ima_addr, uint64_t{in.ima->data.size()})) : std::nullopt,
+      kPage);
   if (blob.size() > kMaxDtbSize)
     throw InputError(dt.name() + ": the device tree is " + hex(blob.size()) +
                      " bytes; arm64 takes at most 2 MiB");

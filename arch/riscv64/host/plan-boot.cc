@@ -98,11 +98,12 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
     plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
   }
 
-  if (!in.cmdline.empty()) dt.set_bootargs(in.cmdline);
-  if (initrd_addr) dt.set_initrd(*initrd_addr, in.initrd->data.size());
-  if (ima_addr) dt.set_ima_buffer(*ima_addr, in.ima->data.size(), kPage);
-  dt.refresh_seeds();
-  std::vector<uint8_t> blob = dt.pack();
+  std::vector<uint8_t> blob = dt.write_boot_chosen(
+      in.cmdline,
+      initrd_addr ? std::optional(std::pair(*initrd_addr, uint64_t{in.initrd->data.size()}))
+                  : std::nullopt,
+      ima_addr ? std::optional(std::pair(*ima_addr, uint64_t{in.ima->data.size()})) : std::nullopt,
+      kPage);
   // boot.rst: the DTB must be 8-byte aligned; a page keeps it clear of the kernel's mappings.
   const uint64_t dtb_addr =
       layout.place("dtb", {.size = blob.size(), .align = kPage, .high = true});
