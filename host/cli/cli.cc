@@ -1,7 +1,5 @@
 #include "cli.h"
 
-#include <CLI/CLI.hpp>
-
 #include <ostream>
 #include <sstream>
 
@@ -10,6 +8,7 @@
 #include "commands.h"
 #include "error.h"
 #include "parse.h"
+#include "subcommands.h"
 
 namespace styx::cli {
 
@@ -74,18 +73,6 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   v->add_option("image", image, "Styx image")->required();
   v->add_flag("--json", json, "Machine-readable output");
 
-  RunOptions run_opts;
-  uint64_t max_insns = 0;
-  auto* r = app.add_subcommand("run",
-                               "Execute the image's purgatory in the emulator (exit 0 hand-off, "
-                               "1 reported failure, 2 fault/timeout/bad input)");
-  r->add_option("image", run_opts.image, "Styx image")->required();
-  r->add_option("--flip", run_opts.flips,
-                "SEG:BYTE:BIT flip one bit of a segment before running; repeatable");
-  auto* max_opt =
-      r->add_option("--max-insns", max_insns, "Instruction budget (default 4000000000)");
-  r->add_flag("--json", run_opts.json, "Machine-readable output");
-
   std::string ima_path;
   bool ima_canonical = false;
   auto* ima = app.add_subcommand("ima", "IMA measurement lists");
@@ -99,10 +86,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   ima_show->add_flag("--ima-canonical", ima_canonical,
                      "The file is in the canonical little-endian format (default: detect)");
 
-  std::optional<std::string> demo_arch;
-  auto* d =
-      app.add_subcommand("demo", "Build a sample image, run it, corrupt one bit, run it again");
-  d->add_option("--arch", demo_arch, "ISA to demonstrate (default: every one: " + isas + ")");
+  Subcommands commands;
+  add_emulator_commands(app, commands, out);
+  add_kexec_commands(app, commands, out, err);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -126,12 +112,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (b->parsed()) return cmd_build(build, out);
     if (i->parsed()) return cmd_inspect(image, json, out);
     if (v->parsed()) return cmd_verify(image, json, out);
-    if (r->parsed()) {
-      if (max_opt->count()) run_opts.max_instructions = max_insns;
-      return cmd_run(run_opts, out);
-    }
-    if (d->parsed()) return cmd_demo(demo_arch, out);
     if (ima_show->parsed()) return cmd_ima_show(ima_path, ima_canonical, out);
+    for (const Subcommand& c : commands)
+      if (c.app->parsed()) return c.run();
   } catch (const host::InputError& e) {
     err << "styx: " << e.what() << "\n";
     return kExitBadInput;

@@ -50,9 +50,6 @@ struct ArchInfo {
   Role boot_data_role;
   /// Where RAM usually starts on this ISA's reference machine (qemu); `styx demo` builds there.
   uint64_t demo_ram_base;
-  /// Post-link check of the purgatory's code (`code` is loaded at `addr`): "" when it is fine,
-  /// otherwise the first offending instruction (e.g. an SSE instruction on x86_64).
-  std::string (*check_code)(std::span<const uint8_t> code, uint64_t addr);
   /// Lays out a Linux boot (kernel format, boot data, IMA hand-over); nullptr until supported.
   /// InputError naming the input for anything that cannot boot.
   BootPlan (*plan_boot)(const BootInputs& inputs) = nullptr;

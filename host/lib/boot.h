@@ -17,6 +17,20 @@
 
 namespace styx::host {
 
+/// One range of a machine's memory map as its firmware describes it; a running kernel shows it in
+/// /sys/firmware/memmap (or /proc/iomem).
+struct FirmwareRange {
+  uint64_t start = 0;
+  uint64_t size = 0;
+  /// As the kernel names it: "System RAM", "Reserved", "ACPI Tables", "ACPI Non-volatile
+  /// Storage", "Unusable memory", "Persistent Memory (legacy)", "Soft Reserved", ... (from
+  /// /proc/iomem: any top-level name, e.g. "PCI Bus 0000:00").
+  std::string type;
+  uint64_t end() const { return start + size; }
+
+  bool operator==(const FirmwareRange&) const = default;
+};
+
 /// A file's contents and its name for messages.
 struct NamedBlob {
   std::string name;
@@ -33,6 +47,9 @@ struct BootInputs {
   std::optional<NamedBlob> ima;
   /// RAM from --mem; empty means: take it from the device tree (DT ISAs) or fail.
   std::vector<MemRange> ram;
+  /// The whole firmware memory map of a running machine (`styx load`), for boot protocols that
+  /// pass reserved and ACPI ranges on as well (x86_64's e820); empty: only `ram` is known.
+  std::vector<FirmwareRange> firmware_map;
   std::optional<Console> console;
 };
 

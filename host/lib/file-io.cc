@@ -33,15 +33,17 @@ class Fd {
   int fd_;
 };
 
-}  // namespace
-
-std::vector<uint8_t> read_file(const std::string& path) {
+std::optional<std::vector<uint8_t>> read_all(const std::string& path, bool missing_ok) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) fail(path, std::strerror(errno));
+  if (fd.get() < 0) {
+    if (missing_ok && (errno == ENOENT || errno == ENOTDIR)) return std::nullopt;
+    fail(path, std::strerror(errno));
+  }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) fail(path, std::strerror(errno));
   if (S_ISDIR(st.st_mode)) fail(path, "is a directory");
   std::vector<uint8_t> data;
+  // The size of a regular file is a hint only: sysfs and procfs files report 4096 or 0.
   if (S_ISREG(st.st_mode)) data.reserve(static_cast<size_t>(st.st_size));
   uint8_t buf[1 << 16];
   for (;;) {
@@ -54,6 +56,16 @@ std::vector<uint8_t> read_file(const std::string& path) {
     data.insert(data.end(), buf, buf + n);
   }
   return data;
+}
+
+}  // namespace
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  return std::move(*read_all(path, false));
+}
+
+std::optional<std::vector<uint8_t>> read_file_if_present(const std::string& path) {
+  return read_all(path, true);
 }
 
 void write_file_atomic(const std::string& path, std::span<const uint8_t> data, bool executable) {

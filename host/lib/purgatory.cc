@@ -83,7 +83,7 @@ Purgatory load_purgatory(std::span<const uint8_t> bytes, const ArchInfo& arch,
 }
 
 std::vector<std::string> check_purgatory(std::span<const uint8_t> bytes, const ArchInfo& arch,
-                                         const std::string& name) {
+                                         const std::string& name, CodeCheck check) {
   std::vector<std::string> problems;
   Purgatory p;
   try {
@@ -101,8 +101,8 @@ std::vector<std::string> check_purgatory(std::span<const uint8_t> bytes, const A
          s.name.starts_with(".fini_array") || s.name.starts_with(".dtors")) &&
         s.size)
       problems.push_back(name + ": " + s.name + " is not empty (static constructors?)");
-    if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR) && arch.check_code) {
-      const std::string problem = arch.check_code(elf.section_data(s), s.addr);
+    if (s.type == SHT_PROGBITS && (s.flags & SHF_EXECINSTR) && check) {
+      const std::string problem = check(elf.section_data(s), s.addr);
       if (!problem.empty()) problems.push_back(name + ": " + s.name + ": " + problem);
     }
   }

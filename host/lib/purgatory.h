@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "code-check.h"
 
 namespace styx::host {
 
@@ -29,9 +30,10 @@ Purgatory load_purgatory(std::span<const uint8_t> elf, const ArchInfo& arch,
                          const std::string& name);
 
 /// Everything the post-link check finds wrong with a purgatory ELF (empty when none): the checks
-/// of load_purgatory(), the ISA's code check, and the size limit.
+/// of load_purgatory(), the ISA's code check (`check`, from code-check.h; none when nullptr), and
+/// the size limit.
 std::vector<std::string> check_purgatory(std::span<const uint8_t> elf, const ArchInfo& arch,
-                                         const std::string& name);
+                                         const std::string& name, CodeCheck check);
 
 /// The purgatory's bytes relocated to run at `base`, with `handoff` stored in its block.
 std::vector<uint8_t> link_purgatory(const Purgatory& purgatory, const ArchInfo& arch, uint64_t base,

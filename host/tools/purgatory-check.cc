@@ -5,6 +5,7 @@
 #include <string>
 
 #include "arch-info.h"
+#include "code-check.h"
 #include "error.h"
 #include "file-io.h"
 #include "purgatory.h"
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
   }
   try {
     const auto bytes = styx::host::read_file(argv[3]);
-    const auto problems = styx::host::check_purgatory(bytes, *arch, argv[3]);
+    const auto problems =
+        styx::host::check_purgatory(bytes, *arch, argv[3], styx::host::find_code_check(argv[2]));
     for (const auto& p : problems) std::fprintf(stderr, "styx-purgatory-check: %s\n", p.c_str());
     return problems.empty() ? 0 : 1;
   } catch (const styx::host::InputError& e) {

@@ -5,7 +5,11 @@
 #   MODE      dump-ima: load an IMA policy that measures initramfs files, make a few records, print
 #                       the ascii and the binary (base64) measurement lists between markers
 #             show-ima: print the kernel command line and the ascii measurement list
-# Either way /init prints "e2e-init: reached init" first and powers off at the end.
+#             kexec:    as dump-ima, then `styx load` the kernel and initramfs named by the
+#                       environment (E2E_STYX: a static styx; E2E_KERNEL; E2E_NEXT_INITRD) with
+#                       the running command line, measure more files, print the list as it is at
+#                       exec time (markers "at-exec") and `styx exec`
+# Every mode's /init prints "e2e-init: reached init" first and powers off at the end.
 set -eu
 
 die() { echo "make-initramfs: $*" >&2; exit 1; }
@@ -17,7 +21,7 @@ case $arch in
   riscv64) busybox=$cache/busybox-riscv64 ;;
   *) die "unknown ARCH $arch (x86_64, arm64 or riscv64)" ;;
 esac
-case $mode in dump-ima | show-ima) ;; *) die "unknown MODE $mode (dump-ima or show-ima)" ;; esac
+case $mode in dump-ima | show-ima | kexec) ;; *) die "unknown MODE $mode (dump-ima, show-ima or kexec)" ;; esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"
 command -v cpio >/dev/null || die "cpio not found"
 
@@ -28,6 +32,16 @@ mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$sta
 cp "$busybox" "$stage/bin/busybox"
 chmod 0755 "$stage/bin/busybox"
 echo "$mode" >"$stage/etc/e2e/mode"
+if [ "$mode" = kexec ]; then
+  for f in "${E2E_STYX:-}" "${E2E_KERNEL:-}" "${E2E_NEXT_INITRD:-}"; do
+    [ -s "$f" ] || die "kexec mode needs E2E_STYX, E2E_KERNEL and E2E_NEXT_INITRD (missing: '$f')"
+  done
+  mkdir -p "$stage/boot"
+  cp "$E2E_STYX" "$stage/bin/styx"
+  chmod 0755 "$stage/bin/styx"
+  cp "$E2E_KERNEL" "$stage/boot/vmlinuz"
+  cp "$E2E_NEXT_INITRD" "$stage/boot/next.cpio.gz"
+fi
 
 # No /dev/console node (making one needs root): init mounts devtmpfs and opens the console itself.
 cat >"$stage/init" <<'INIT'
@@ -43,7 +57,7 @@ mode=$(cat /etc/e2e/mode)
 echo "e2e-init: reached init ($mode)"
 ima=/sys/kernel/security/ima
 
-if [ "$mode" = dump-ima ]; then
+if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
   # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
   printf '%s\n' 'dont_measure fsmagic=0x9fa0' 'dont_measure fsmagic=0x62656572' \
     'dont_measure fsmagic=0x73636673' 'measure func=BPRM_CHECK' \
@@ -59,6 +73,22 @@ if [ "$mode" = dump-ima ]; then
   exec 3>/tmp/open-for-write      # a reader while it is open for write: an open_writers violation
   cat /tmp/open-for-write
   exec 3>&-
+fi
+
+if [ "$mode" = kexec ]; then
+  echo "----- e2e: begin load -----"
+  styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline ||
+    echo "e2e-init: styx load failed"
+  echo "----- e2e: end load -----"
+  # Measured after the load: `styx exec` must notice and load again.
+  echo 'measured after the load' >/tmp/after-load.txt
+  cat /tmp/after-load.txt >/dev/null
+  echo "----- e2e: begin at-exec -----"
+  cat $ima/ascii_runtime_measurements
+  echo "----- e2e: end at-exec -----"
+  styx exec
+  echo "e2e-init: styx exec returned"
+  poweroff -f
 fi
 
 echo "----- e2e: begin cmdline -----"

@@ -13,6 +13,7 @@
 
 #include "arch-info.h"
 #include "bytes.h"
+#include "code-check.h"
 #include "elf-file.h"
 #include "embedded-purgatory.h"
 #include "error.h"
@@ -69,7 +70,8 @@ void expect_refused(const std::vector<uint8_t>& bytes, const ArchInfo& a,
   const std::string error = load_error(bytes, a);
   EXPECT_EQ(error.rfind("bad-purgatory: ", 0), 0u) << "load_purgatory: '" << error << "'";
   EXPECT_NE(error.find(detail), std::string::npos) << error;
-  const auto problems = styx::host::check_purgatory(bytes, a, "bad-purgatory");
+  const auto problems =
+      styx::host::check_purgatory(bytes, a, "bad-purgatory", styx::host::find_code_check(a.name));
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems[0].find(detail), std::string::npos) << problems[0];
 }
@@ -164,7 +166,8 @@ TEST_P(PurgatoryLink, RefusesAMisalignedBase) {
 }
 
 TEST_P(PurgatoryLink, EmbeddedPurgatoryPassesThePostLinkCheck) {
-  const auto problems = styx::host::check_purgatory(elf_bytes_, arch_, "purgatory");
+  const auto problems = styx::host::check_purgatory(elf_bytes_, arch_, "purgatory",
+                                                    styx::host::find_code_check(arch_.name));
   EXPECT_TRUE(problems.empty()) << problems.front();
 }
 
@@ -247,7 +250,8 @@ TEST_P(PurgatoryLink, CheckFlagsAPurgatoryOverTheSizeLimit) {
   const size_t ph = le64(bytes, 32) + static_cast<size_t>(load - phdrs.begin()) * 56;
   styx::host::put_uint(bytes, ph + 40, 2 << 20, 8, false);  // p_memsz
   EXPECT_EQ(load_error(bytes, arch_), "");  // loadable, but too big to pass the check
-  const auto problems = styx::host::check_purgatory(bytes, arch_, "big");
+  const auto problems =
+      styx::host::check_purgatory(bytes, arch_, "big", styx::host::find_code_check(arch_.name));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "big: 2097152 bytes in memory, the limit is 1048576");
 }
@@ -261,7 +265,8 @@ TEST_P(PurgatoryLink, CheckFlagsForbiddenCodeInTheLinkedText) {
                                       : std::vector<uint8_t>{0xe0, 0x03, 0x67, 0x9e};  // fmov
   std::copy(fp.begin(), fp.end(), bytes.begin() + static_cast<ptrdiff_t>(text));
   EXPECT_EQ(load_error(bytes, arch_), "");
-  const auto problems = styx::host::check_purgatory(bytes, arch_, "fp");
+  const auto problems =
+      styx::host::check_purgatory(bytes, arch_, "fp", styx::host::find_code_check(arch_.name));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].rfind("fp: .text: ", 0), 0u) << problems[0];
 }
@@ -270,7 +275,7 @@ INSTANTIATE_TEST_SUITE_P(AllArches, PurgatoryLink, ::testing::Values("x86_64", "
 
 std::string check_code(std::string_view arch_name, const std::vector<uint8_t>& code,
                        uint64_t addr = 0x1000) {
-  return arch(arch_name).check_code(code, addr);
+  return styx::host::find_code_check(arch_name)(code, addr);
 }
 
 std::vector<uint8_t> arm64_words(std::initializer_list<uint32_t> words) {

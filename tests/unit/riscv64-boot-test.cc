@@ -11,6 +11,7 @@
 #include "arch-info.h"
 #include "boot.h"
 #include "builder.h"
+#include "code-check.h"
 #include "device-tree.h"
 #include "embedded-purgatory.h"
 #include "error.h"
@@ -127,7 +128,9 @@ TEST(Riscv64Boot, ArchInfoIsWired) {
 
 TEST(Riscv64CodeCheck, RefusesFpAndDecodesLengths) {
   NEED_RISCV64();
-  const auto check = [](std::vector<uint8_t> code) { return riscv64()->check_code(code, 0x1000); };
+  const auto check = [](std::vector<uint8_t> code) {
+    return styx::host::find_code_check("riscv64")(code, 0x1000);
+  };
   // addi a0,a0,1; c.addi a0,1; ret
   EXPECT_EQ(check({0x13, 0x05, 0x15, 0x00, 0x05, 0x05, 0x82, 0x80}), "");
   // fld fa0,0(a0) after a compressed instruction: named at its address.

@@ -3,7 +3,6 @@
 
 namespace styx::host {
 
-std::string check_arm64_code(std::span<const uint8_t> code, uint64_t addr);
 BootPlan plan_arm64_boot(const BootInputs& inputs);
 NextKernel read_arm64_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
 
@@ -21,7 +20,6 @@ const ArchInfo& styx_arch_info_arm64() {
       .page_size = 4096,
       .boot_data_role = Role::kDtb,
       .demo_ram_base = 0x40000000,
-      .check_code = check_arm64_code,
       .plan_boot = plan_arm64_boot,
       .read_next_kernel = read_arm64_next_kernel,
   };

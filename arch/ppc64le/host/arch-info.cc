@@ -3,8 +3,6 @@
 
 namespace styx::host {
 
-std::string check_ppc64le_code(std::span<const uint8_t> code, uint64_t addr);
-
 const ArchInfo& styx_arch_info_ppc64le() {
   static const ArchInfo info{
       .name = "ppc64le",
@@ -20,7 +18,6 @@ const ArchInfo& styx_arch_info_ppc64le() {
       // RAM starts at 0 on pseries and powernv; the low pages hold the exception vectors, which
       // the layout planner keeps clear of as the tests place images from 0x200000 up.
       .demo_ram_base = 0,
-      .check_code = check_ppc64le_code,
   };
   return info;
 }

@@ -3,7 +3,6 @@
 
 namespace styx::host {
 
-std::string check_riscv64_code(std::span<const uint8_t> code, uint64_t addr);
 BootPlan plan_riscv64_boot(const BootInputs& inputs);
 NextKernel read_riscv64_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
 
@@ -23,7 +22,6 @@ const ArchInfo& styx_arch_info_riscv64() {
       .page_size = 4096,
       .boot_data_role = Role::kDtb,
       .demo_ram_base = 0x80000000,
-      .check_code = check_riscv64_code,
       .plan_boot = plan_riscv64_boot,
       .read_next_kernel = read_riscv64_next_kernel,
   };

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "arch-info.h"
+#include "code-check.h"
 
 namespace styx::host {
 namespace {

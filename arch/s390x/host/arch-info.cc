@@ -5,8 +5,6 @@
 
 namespace styx::host {
 
-std::string check_s390x_code(std::span<const uint8_t> code, uint64_t addr);
-
 const ArchInfo& styx_arch_info_s390x() {
   static const ArchInfo info{
       .name = "s390x",
@@ -20,7 +18,6 @@ const ArchInfo& styx_arch_info_s390x() {
       .page_size = 4096,
       .boot_data_role = Role::kData,
       .demo_ram_base = 0,
-      .check_code = check_s390x_code,
   };
   return info;
 }

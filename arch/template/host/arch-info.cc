@@ -4,12 +4,6 @@
 
 namespace styx::host {
 
-// The post-link check: return "" for acceptable code, otherwise the first offending instruction
-// (FP/SIMD use, addressing that breaks at an unaligned load address, ...).
-std::string check_template_code(std::span<const uint8_t>, uint64_t) {
-  return "arch/template: no code check written yet";
-}
-
 const ArchInfo& styx_arch_info_template() {
   static const ArchInfo info{
       .name = "template",
@@ -23,7 +17,6 @@ const ArchInfo& styx_arch_info_template() {
       .page_size = 4096,
       .boot_data_role = Role::kData,  // what the boot register points at (dtb, bootparams)
       .demo_ram_base = 0,             // where RAM starts on the reference machine
-      .check_code = check_template_code,
       // .plan_boot and .read_next_kernel: add them to boot Linux (see arch/arm64/host/).
   };
   return info;

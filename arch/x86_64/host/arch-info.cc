@@ -3,7 +3,6 @@
 
 namespace styx::host {
 
-std::string check_x86_64_code(std::span<const uint8_t> code, uint64_t addr);
 BootPlan plan_x86_64_boot(const BootInputs& inputs);
 NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
 
@@ -21,7 +20,6 @@ const ArchInfo& styx_arch_info_x86_64() {
       .page_size = 4096,
       .boot_data_role = Role::kBootParams,
       .demo_ram_base = 0x100000,
-      .check_code = check_x86_64_code,
       .plan_boot = plan_x86_64_boot,
       .read_next_kernel = read_x86_64_next_kernel,
   };

@@ -1,7 +1,10 @@
 #include "boot-params.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "bytes.h"
 #include "error.h"
@@ -33,6 +36,34 @@ std::vector<E820Entry> e820_from_ram(const std::vector<MemRange>& ram) {
     throw InputError("--mem: " + std::to_string(out.size()) +
                      " separate RAM ranges, but boot_params holds at most " +
                      std::to_string(bp::kE820MaxEntries) + " e820 entries");
+  return out;
+}
+
+std::vector<E820Entry> e820_from_firmware_map(const std::vector<FirmwareRange>& map) {
+  // The names are the kernel's (arch/x86/kernel/e820.c, e820_type_to_string).
+  static const std::pair<std::string_view, uint32_t> kTypes[] = {
+      {"System RAM", 1},
+      {"Reserved", 2},
+      {"ACPI Tables", 3},
+      {"ACPI Non-volatile Storage", 4},
+      {"Unusable memory", 5},
+      {"Persistent Memory", 7},
+      {"Persistent Memory (legacy)", 12},
+      {"Soft Reserved", 0xefffffff},
+  };
+  std::vector<E820Entry> out;
+  for (const FirmwareRange& r : map) {
+    const auto* t = std::find_if(std::begin(kTypes), std::end(kTypes),
+                                 [&](const auto& kv) { return kv.first == r.type; });
+    if (t == std::end(kTypes) || r.size == 0) continue;
+    out.push_back({r.start, r.size, t->second});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const E820Entry& a, const E820Entry& b) { return a.addr < b.addr; });
+  if (out.size() > bp::kE820MaxEntries)
+    throw InputError("firmware memory map: " + std::to_string(out.size()) +
+                     " entries, but boot_params holds at most " +
+                     std::to_string(bp::kE820MaxEntries));
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "boot.h"
 #include "bzimage.h"
 #include "image.h"
 
@@ -45,6 +46,11 @@ struct E820Entry {
 /// RAM ranges as e820 type-1 entries, sorted and with touching ranges joined; InputError when
 /// more than boot_params' 128 entries would be needed.
 std::vector<E820Entry> e820_from_ram(const std::vector<MemRange>& ram);
+
+/// A running machine's firmware map as e820 entries, each type as the kernel named it mapped back
+/// to its number; names that are no e820 type (/proc/iomem's "PCI Bus ...") are left out, as
+/// the firmware's own table leaves them out. InputError beyond 128 entries.
+std::vector<E820Entry> e820_from_firmware_map(const std::vector<FirmwareRange>& map);
 
 /// One setup_data node as a segment carries it. `len` is the whole payload's length; `data` is
 /// the part of it that this segment holds right after the 16-byte header (the rest may follow in

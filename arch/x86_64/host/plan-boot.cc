@@ -91,7 +91,8 @@ BootPlan plan_x86_64_boot(const BootInputs& in) {
                      " (cmdline_size)");
   if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty");
   if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty");
-  const std::vector<E820Entry> e820 = e820_from_ram(in.ram);
+  const std::vector<E820Entry> e820 =
+      in.firmware_map.empty() ? e820_from_ram(in.ram) : e820_from_firmware_map(in.firmware_map);
 
   const bool above_4g = h.xloadflags & kXlfCanBeLoadedAbove4G;
   const uint64_t limit = above_4g ? ~uint64_t{0} : k4GiB;

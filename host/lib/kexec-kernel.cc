@@ -1,0 +1,58 @@
+#include "kexec-kernel.h"
+
+#include <linux/kexec.h>
+#include <linux/reboot.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace styx::host {
+namespace {
+
+class SystemKexecKernel final : public KexecKernel {
+ public:
+  void load(const KexecPlan& plan) override {
+    std::vector<kexec_segment> segments;
+    for (const KexecSegment& s : plan.segments)
+      segments.push_back({.buf = s.buf.data(),
+                          .bufsz = s.buf.size(),
+                          .mem = reinterpret_cast<const void*>(static_cast<uintptr_t>(s.mem)),
+                          .memsz = s.memsz});
+    call_load(plan.entry, segments, "kexec_load");
+  }
+
+  void unload() override { call_load(0, {}, "kexec_load (unload)"); }
+
+  void execute() override {
+    ::sync();
+    // glibc's reboot(2) wrapper takes only the command; the magic numbers are the raw call's.
+    if (::syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,
+                  nullptr) != 0) {
+      const int e = errno;
+      throw KexecError(e, std::string("reboot(LINUX_REBOOT_CMD_KEXEC): ") + std::strerror(e));
+    }
+    throw KexecError(0, "reboot(LINUX_REBOOT_CMD_KEXEC) returned");
+  }
+
+ private:
+  static void call_load(uint64_t entry, const std::vector<kexec_segment>& segments,
+                        const char* what) {
+    if (::syscall(SYS_kexec_load, static_cast<unsigned long>(entry), segments.size(),
+                  segments.empty() ? nullptr : segments.data(),
+                  static_cast<unsigned long>(KEXEC_ARCH_DEFAULT)) != 0) {
+      const int e = errno;
+      throw KexecError(e, std::string(what) + ": " + std::strerror(e));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<KexecKernel> system_kexec_kernel() {
+  return std::make_unique<SystemKexecKernel>();
+}
+
+}  // namespace styx::host

@@ -1,0 +1,37 @@
+// The running kernel's kexec interface: kexec_load(2) and reboot(LINUX_REBOOT_CMD_KEXEC), behind
+// an interface so the commands that drive it are tested without loading anything.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "kexec.h"
+
+namespace styx::host {
+
+/// A system call failed; `error` is its errno.
+class KexecError : public std::runtime_error {
+ public:
+  KexecError(int error, const std::string& what) : std::runtime_error(what), error_(error) {}
+  int error() const { return error_; }
+
+ private:
+  int error_;
+};
+
+class KexecKernel {
+ public:
+  virtual ~KexecKernel() = default;
+  /// kexec_load(entry, segments, KEXEC_ARCH_DEFAULT); replaces what was loaded.
+  virtual void load(const KexecPlan& plan) = 0;
+  /// kexec_load with no segments: unloads.
+  virtual void unload() = 0;
+  /// sync(2), then reboot(LINUX_REBOOT_CMD_KEXEC); returns only by throwing.
+  virtual void execute() = 0;
+};
+
+/// The real system calls.
+std::unique_ptr<KexecKernel> system_kexec_kernel();
+
+}  // namespace styx::host

@@ -1,0 +1,353 @@
+#include "live-system.h"
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <system_error>
+#include <utility>
+
+#include <libfdt.h>
+
+#include "console-spec.h"
+#include "error.h"
+#include "file-io.h"
+#include "parse.h"
+
+namespace styx::host {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+[[noreturn]] void fail(const fs::path& file, const std::string& why) {
+  throw InputError(file.string() + ": " + why);
+}
+
+std::string as_text(const std::vector<uint8_t>& bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// A one-value sysfs or procfs file: the value without its trailing newline.
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string read_value(const fs::path& file) {
+  return trimmed(as_text(read_file(file.string())));
+}
+
+std::optional<std::string> read_value_if_present(const fs::path& file) {
+  auto bytes = read_file_if_present(file.string());
+  if (!bytes) return std::nullopt;
+  return trimmed(as_text(*bytes));
+}
+
+// Digits only, in `base`, the whole of `text`; nullopt otherwise or on overflow.
+std::optional<uint64_t> parse_digits(std::string_view text, int base) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [at, ec] = std::from_chars(text.data(), end, value, base);
+  if (text.empty() || ec != std::errc() || at != end) return std::nullopt;
+  return value;
+}
+
+// "0x..." as sysfs prints addresses.
+uint64_t parse_hex_value(const fs::path& file) {
+  const std::string text = read_value(file);
+  std::optional<uint64_t> value;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+    value = parse_digits(std::string_view(text).substr(2), 16);
+  if (!value) fail(file, "'" + text + "' is not a 0x-prefixed hex number");
+  return *value;
+}
+
+uint64_t parse_decimal_value(const fs::path& file) {
+  const std::string text = read_value(file);
+  const auto value = parse_digits(text, 10);
+  if (!value) fail(file, "'" + text + "' is not a decimal number");
+  return *value;
+}
+
+// An inclusive [start, end] as both sources print it.
+FirmwareRange inclusive_range(const fs::path& file, uint64_t start, uint64_t end,
+                              std::string type) {
+  if (end < start || end - start == UINT64_MAX)
+    fail(file, "range " + hex(start) + "-" + hex(end) + " is empty or covers everything");
+  return FirmwareRange{start, end - start + 1, std::move(type)};
+}
+
+std::vector<FirmwareRange> read_memmap(const fs::path& dir) {
+  std::vector<FirmwareRange> map;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path entry = it->path();
+    const uint64_t start = parse_hex_value(entry / "start");
+    const uint64_t last = parse_hex_value(entry / "end");
+    std::string type = read_value(entry / "type");
+    if (type.empty()) fail(entry / "type", "empty");
+    map.push_back(inclusive_range(entry / "end", start, last, std::move(type)));
+  }
+  if (ec) fail(dir, ec.message());
+  return map;
+}
+
+// The unindented lines of /proc/iomem, "START-END : NAME" in hex without 0x.
+std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& text) {
+  std::vector<FirmwareRange> map;
+  size_t line_no = 0;
+  bool any_address = false;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    const std::string_view line(text.data() + pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    if (line.empty() || line[0] == ' ') continue;
+    const auto bad = [&](const std::string& why) {
+      fail(file,
+           "line " + std::to_string(line_no) + ": " + why + " in '" + std::string(line) + "'");
+    };
+    const size_t colon = line.find(" : ");
+    const size_t dash = line.find('-');
+    if (colon == std::string_view::npos || dash == std::string_view::npos || dash > colon)
+      bad("expected START-END : NAME");
+    const auto start = parse_digits(line.substr(0, dash), 16);
+    const auto last = parse_digits(line.substr(dash + 1, colon - dash - 1), 16);
+    if (!start || !last) bad("bad hex range");
+    const std::string name(line.substr(colon + 3));
+    if (name.empty()) bad("no name");
+    if (*start != 0 || *last != 0) any_address = true;
+    if (*last < *start) bad("end below start");
+    map.push_back(FirmwareRange{*start, *last - *start + 1, name});
+  }
+  if (map.empty()) fail(file, "no ranges");
+  // The kernel shows every address as 0 to a reader without CAP_SYS_ADMIN.
+  if (!any_address) fail(file, "every address reads as 0 (reading it needs CAP_SYS_ADMIN)");
+  return map;
+}
+
+std::string styx_arch_name(const std::string& machine, const std::string& source) {
+  if (machine == "x86_64" || machine == "amd64") return "x86_64";
+  if (machine == "aarch64" || machine == "arm64") return "arm64";
+  if (machine == "riscv64" || machine == "ppc64le" || machine == "s390x") return machine;
+  throw InputError(source + ": machine '" + machine +
+                   "' is not one Styx supports (x86_64, arm64, riscv64, ppc64le, s390x)");
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// ttyS<N> (8250/16550) or ttyAMA<N> (PL011): the serial ports a console spec can name.
+bool is_serial_tty(std::string_view name) {
+  for (std::string_view prefix : {"ttyS", "ttyAMA"}) {
+    if (starts_with(name, prefix) && parse_digits(name.substr(prefix.size()), 10)) return true;
+  }
+  return false;
+}
+
+// The serial console /proc/consoles prefers: lines "NAME  -W- (EC p a)  MAJ:MIN", where 'C' in
+// the flags marks the preferred console and 'E' an enabled one.
+std::optional<std::string> preferred_console(const std::string& text) {
+  std::optional<std::string> preferred, enabled;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    const std::string_view line(text.data() + pos, eol - pos);
+    pos = eol + 1;
+    const std::string name(line.substr(0, line.find(' ')));
+    const size_t open = line.find('('), close = line.find(')');
+    if (!is_serial_tty(name) || open == std::string_view::npos || close < open) continue;
+    const std::string_view flags = line.substr(open + 1, close - open - 1);
+    if (!preferred && flags.find('C') != std::string_view::npos) preferred = name;
+    if (!enabled && flags.find('E') != std::string_view::npos) enabled = name;
+  }
+  return preferred ? preferred : enabled;
+}
+
+}  // namespace
+
+LiveSystem::LiveSystem(fs::path sysroot) : sysroot_(std::move(sysroot)) {}
+
+fs::path LiveSystem::path(std::string_view absolute) const {
+  return sysroot_ / fs::path(absolute).relative_path();
+}
+
+std::string LiveSystem::arch() const {
+  const fs::path file = path("/proc/sys/kernel/arch");
+  if (auto machine = read_value_if_present(file)) return styx_arch_name(*machine, file.string());
+  if (sysroot_.lexically_normal() != "/") fail(file, "No such file or directory");
+  utsname uts{};
+  if (::uname(&uts) != 0) throw InputError(std::string("uname(2): ") + std::strerror(errno));
+  return styx_arch_name(uts.machine, "uname(2)");
+}
+
+std::string LiveSystem::cmdline() const {
+  std::string text = as_text(read_file(path("/proc/cmdline").string()));
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::vector<FirmwareRange> LiveSystem::firmware_map() const {
+  const fs::path memmap = path("/sys/firmware/memmap");
+  std::vector<FirmwareRange> map;
+  std::error_code ec;
+  if (fs::is_directory(memmap, ec)) map = read_memmap(memmap);
+  if (map.empty()) {
+    const fs::path iomem = path("/proc/iomem");
+    const auto text = read_file_if_present(iomem.string());
+    if (!text) fail(iomem, "No such file or directory, and no " + memmap.string() + " either");
+    map = read_iomem(iomem, as_text(*text));
+  }
+  std::sort(map.begin(), map.end(), [](const FirmwareRange& a, const FirmwareRange& b) {
+    return a.start != b.start ? a.start < b.start : a.size < b.size;
+  });
+  return map;
+}
+
+std::vector<MemRange> LiveSystem::ram() const {
+  std::vector<MemRange> merged;
+  for (const FirmwareRange& r : firmware_map()) {  // sorted by start
+    if (r.type != "System RAM") continue;
+    if (!merged.empty() && r.start <= merged.back().end()) {
+      merged.back().size = std::max(merged.back().end(), r.end()) - merged.back().start;
+    } else {
+      merged.push_back(MemRange{r.start, r.size});
+    }
+  }
+  std::vector<MemRange> ram;
+  for (const MemRange& r : merged) {
+    const uint64_t start = (r.start + kPage - 1) & ~(kPage - 1);
+    const uint64_t end = r.end() & ~(kPage - 1);
+    if (start < end && start >= r.start) ram.push_back(MemRange{start, end - start});
+  }
+  return ram;
+}
+
+std::optional<std::vector<uint8_t>> LiveSystem::device_tree() const {
+  const fs::path file = path("/sys/firmware/fdt");
+  auto blob = read_file_if_present(file.string());
+  if (!blob) return std::nullopt;
+  if (blob->size() < sizeof(fdt_header)) fail(file, "too short for a device tree header");
+  const int err = fdt_check_header(blob->data());
+  if (err != 0) fail(file, std::string("not a flattened device tree: ") + fdt_strerror(err));
+  if (fdt_totalsize(blob->data()) > blob->size())
+    fail(file, "the device tree header's totalsize exceeds the file");
+  return blob;
+}
+
+std::optional<std::string> LiveSystem::console() const {
+  const auto words = split_cmdline(cmdline());
+  // What the kernel's own early console used, when the command line spells it out.
+  const auto spec_of = [](std::string_view value) -> std::optional<std::string> {
+    try {
+      const Console c = parse_console(value);
+      if (static_cast<ConsoleKind>(c.kind) == ConsoleKind::kNone) return std::nullopt;
+      return format_console(c);
+    } catch (const InputError&) {
+      return std::nullopt;  // efifb, a bare `earlycon` or another driver: look further
+    }
+  };
+  for (const std::string& w : words) {
+    if (!starts_with(w, "earlycon=")) continue;
+    if (auto spec = spec_of(std::string_view(w).substr(9))) return spec;
+  }
+  std::optional<std::string> from_console_arg;
+  for (const std::string& w : words) {
+    if (starts_with(w, "console=uart")) {
+      if (auto spec = spec_of(std::string_view(w).substr(8))) from_console_arg = spec;
+    }
+  }
+  if (from_console_arg) return from_console_arg;
+
+  std::error_code ec;
+  if (fs::exists(path("/sys/firmware/fdt"), ec)) return std::nullopt;
+
+  std::optional<std::string> tty;
+  if (auto consoles = read_file_if_present(path("/proc/consoles").string())) {
+    tty = preferred_console(as_text(*consoles));
+  } else {
+    for (const std::string& w : words) {
+      if (!starts_with(w, "console=")) continue;
+      const std::string name = w.substr(8, w.find(',') - 8);
+      if (is_serial_tty(name)) tty = name;
+    }
+  }
+  if (!tty) return std::nullopt;
+
+  // serial_core's attributes; a tty without them is no UART a spec can name.
+  const fs::path dir = path("/sys/class/tty/" + *tty);
+  for (const char* attribute : {"io_type", "port", "iomem_base", "iomem_reg_shift"}) {
+    if (!fs::exists(dir / attribute, ec)) return std::nullopt;
+  }
+  const uint64_t io_type = parse_decimal_value(dir / "io_type");
+  const uint64_t port = parse_hex_value(dir / "port");
+  const uint64_t mmio = parse_hex_value(dir / "iomem_base");
+  const uint64_t shift = parse_decimal_value(dir / "iomem_reg_shift");
+  // io_type is the kernel's UPIO_*: 0 port I/O, 2 8-bit MMIO, 3 32-bit MMIO.
+  Console c{};
+  if (starts_with(*tty, "ttyAMA")) {
+    if ((io_type != 2 && io_type != 3) || mmio == 0) return std::nullopt;
+    c.kind = static_cast<uint32_t>(ConsoleKind::kPl011);
+    c.base = mmio;
+  } else if (io_type == 0 && port != 0 && port <= 0xfff8) {
+    c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Io);
+    c.base = port;
+  } else if (io_type == 2 && shift == 0 && mmio != 0) {
+    c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio);
+    c.base = mmio;
+  } else if (io_type == 3 && shift == 2 && mmio != 0) {
+    c.kind = static_cast<uint32_t>(ConsoleKind::kUart8250Mmio32);
+    c.base = mmio;
+  } else {
+    return std::nullopt;  // hub6, Alchemy, big-endian or 16-bit registers, odd register strides
+  }
+  return format_console(c);
+}
+
+std::optional<ImaSnapshot> LiveSystem::ima() const {
+  const fs::path dir = path("/sys/kernel/security/ima");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
+  ImaSnapshot snapshot;
+  snapshot.count = parse_decimal_value(dir / "runtime_measurements_count");
+  snapshot.binary = read_file((dir / "binary_runtime_measurements").string());
+  const auto words = split_cmdline(cmdline());
+  snapshot.canonical = std::find(words.begin(), words.end(), "ima_canonical_fmt") != words.end();
+  return snapshot;
+}
+
+bool LiveSystem::kexec_loaded() const {
+  const fs::path file = path("/sys/kernel/kexec_loaded");
+  const std::string value = read_value(file);
+  if (value == "1") return true;
+  if (value == "0") return false;
+  fail(file, "'" + value + "' is neither 0 nor 1");
+}
+
+std::vector<std::string> LiveSystem::split_cmdline(std::string_view cmdline) {
+  std::vector<std::string> words;
+  std::string word;
+  bool quoted = false, in_word = false;
+  for (const char ch : cmdline) {
+    if (ch == '"') {
+      quoted = !quoted;
+      in_word = true;
+    } else if (!quoted && (ch == ' ' || ch == '\t' || ch == '\n')) {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      word += ch;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+}  // namespace styx::host

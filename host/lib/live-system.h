@@ -1,0 +1,76 @@
+// What the running Linux system tells a loader that builds an image for it: the ISA, the command
+// line, the firmware memory map, the device tree, the console, the IMA measurement list and
+// whether a kexec image is loaded. Every file is read under a sysroot, so tests run against
+// captured trees (tests/data/sysroot/) instead of the machine they run on.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boot.h"
+#include "image.h"
+
+namespace styx::host {
+
+struct ImaSnapshot {
+  std::vector<uint8_t> binary;  ///< binary_runtime_measurements as read
+  bool canonical = false;       ///< `ima_canonical_fmt` on the running kernel's command line
+  /// runtime_measurements_count, read just before `binary`: a list that grew in between holds
+  /// more records than this.
+  uint64_t count = 0;
+};
+
+/// Reads the running system through /proc and /sys under `sysroot`. Every failure to read or
+/// make sense of a file is an InputError "PATH: <problem>" naming the file inside the sysroot.
+class LiveSystem {
+ public:
+  explicit LiveSystem(std::filesystem::path sysroot = "/");
+
+  /// `absolute` (e.g. "/proc/cmdline") inside the sysroot.
+  std::filesystem::path path(std::string_view absolute) const;
+
+  /// The running ISA in Styx's names (x86_64, arm64, riscv64, ppc64le, s390x): the machine name
+  /// of /proc/sys/kernel/arch, or of uname(2) when that file is missing and the sysroot is "/".
+  std::string arch() const;
+
+  /// /proc/cmdline without its trailing newline.
+  std::string cmdline() const;
+
+  /// /sys/firmware/memmap/N/{start,end,type} (what firmware handed the kernel, before the kernel
+  /// reserved anything), or else the top-level ranges of /proc/iomem; sorted by start.
+  std::vector<FirmwareRange> firmware_map() const;
+
+  /// The "System RAM" ranges of firmware_map(), adjacent ones merged, rounded inward to 4 KiB.
+  std::vector<MemRange> ram() const;
+
+  /// /sys/firmware/fdt (checked to be a flattened device tree), nullopt without one.
+  std::optional<std::vector<uint8_t>> device_tree() const;
+
+  /// The console as an earlycon-style spec parse_console() accepts, from the first `earlycon=`
+  /// (or `console=uart...`) on the command line that names an address; else nullopt when there
+  /// is a device tree (its /chosen stdout-path says more than this could); else the preferred
+  /// serial console of /proc/consoles (flagged 'C', or the first enabled one; without that file,
+  /// the last `console=ttyS<N>`/`ttyAMA<N>`) resolved through /sys/class/tty/<tty>. Nullopt when
+  /// nothing usable is found, e.g. the tty has no sysfs entry or a register layout no spec names.
+  std::optional<std::string> console() const;
+
+  /// /sys/kernel/security/ima/{runtime_measurements_count,binary_runtime_measurements}; nullopt
+  /// when securityfs is not mounted or the kernel has no IMA.
+  std::optional<ImaSnapshot> ima() const;
+
+  /// /sys/kernel/kexec_loaded is "1".
+  bool kexec_loaded() const;
+
+  /// The words of a kernel command line as the kernel splits them: at spaces outside double
+  /// quotes, the quotes removed.
+  static std::vector<std::string> split_cmdline(std::string_view cmdline);
+
+ private:
+  std::filesystem::path sysroot_;
+};
+
+}  // namespace styx::host
