@@ -4,6 +4,8 @@
 namespace styx::host {
 
 std::string check_ppc64le_code(std::span<const uint8_t> code, uint64_t addr);
+BootPlan plan_ppc64le_boot(const BootInputs& inputs);
+NextKernel read_ppc64le_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
 
 const ArchInfo& styx_arch_info_ppc64le() {
   static const ArchInfo info{
@@ -17,10 +19,12 @@ const ArchInfo& styx_arch_info_ppc64le() {
       .reset_methods = {ResetMethod::kPseriesRtas},
       .page_size = 4096,  // Unicorn's granule; 64 KiB-page kernels map it as they like
       .boot_data_role = Role::kDtb,
-      // RAM starts at 0 on pseries and powernv; the low pages hold the exception vectors, which
-      // the layout planner keeps clear of as the tests place images from 0x200000 up.
+      // RAM starts at 0 on pseries and powernv, where a booted kernel copies itself; `styx demo`
+      // places its samples from 0x200000 up.
       .demo_ram_base = 0,
       .check_code = check_ppc64le_code,
+      .plan_boot = plan_ppc64le_boot,
+      .read_next_kernel = read_ppc64le_next_kernel,
   };
   return info;
 }
