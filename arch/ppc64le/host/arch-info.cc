@@ -3,6 +3,9 @@
 
 namespace styx::host {
 
+BootPlan plan_ppc64le_boot(const BootInputs& inputs);
+NextKernel read_ppc64le_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args);
+
 const ArchInfo& styx_arch_info_ppc64le() {
   static const ArchInfo info{
       .name = "ppc64le",
@@ -15,9 +18,11 @@ const ArchInfo& styx_arch_info_ppc64le() {
       .reset_methods = {ResetMethod::kPseriesRtas},
       .page_size = 4096,  // Unicorn's granule; 64 KiB-page kernels map it as they like
       .boot_data_role = Role::kDtb,
-      // RAM starts at 0 on pseries and powernv; the low pages hold the exception vectors, which
-      // the layout planner keeps clear of as the tests place images from 0x200000 up.
+      // RAM starts at 0 on pseries and powernv, where a booted kernel copies itself; `styx demo`
+      // places its samples from 0x200000 up.
       .demo_ram_base = 0,
+      .plan_boot = plan_ppc64le_boot,
+      .read_next_kernel = read_ppc64le_next_kernel,
   };
   return info;
 }

@@ -1,0 +1,14 @@
+// What a ppc64 kernel reads at the hand-off: everything is in the device tree r3 points at.
+#include <stdexcept>
+
+#include "arch-info.h"
+#include "device-tree.h"
+
+namespace styx::host {
+
+NextKernel read_ppc64le_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args) {
+  if (boot_args.empty()) throw std::runtime_error("ppc64le hand-off without r3 (the device tree)");
+  return read_next_kernel_from_fdt(read, boot_args[0]);
+}
+
+}  // namespace styx::host
