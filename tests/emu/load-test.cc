@@ -1,0 +1,268 @@
+// `styx load`, `unload` and `exec` against captured sysroot trees (tests/data/sysroot), with the
+// kexec system calls replaced by a recorder: what would reach the kernel, and what the user sees.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "file-io.h"
+#include "fixture.h"
+#include "ima.h"
+#include "kexec-commands.h"
+#include "kexec.h"
+#include "live-system.h"
+#include "sample-boot.h"
+
+namespace styx::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Calls {
+  std::vector<host::KexecPlan> loads;
+  int unloads = 0;
+  int executes = 0;
+  int fail_with = 0;  ///< errno the next load fails with, 0 for success
+};
+
+class RecordingKernel final : public host::KexecKernel {
+ public:
+  explicit RecordingKernel(std::shared_ptr<Calls> calls) : calls_(std::move(calls)) {}
+  void load(const host::KexecPlan& plan) override {
+    if (calls_->fail_with) throw host::KexecError(calls_->fail_with, "kexec_load");
+    calls_->loads.push_back(plan);
+  }
+  void unload() override { ++calls_->unloads; }
+  void execute() override { ++calls_->executes; }
+
+ private:
+  std::shared_ptr<Calls> calls_;
+};
+
+class Load : public testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ =
+        fs::temp_directory_path() / ("styx-load-test-" + std::to_string(::getpid()) + "-" + name);
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    fs::copy(fs::path(STYX_SOURCE_DIR) / "tests/data/sysroot" / GetParam(), sysroot(),
+             fs::copy_options::recursive);
+    const SampleBoot boot = sample_boot(GetParam());
+    write("kernel", boot.kernel);
+    write("initrd", pattern(70001, 7));
+    calls_ = std::make_shared<Calls>();
+    cli::set_kexec_kernel_factory(
+        [calls = calls_] { return std::make_unique<RecordingKernel>(calls); });
+  }
+  void TearDown() override {
+    cli::set_kexec_kernel_factory(nullptr);
+    fs::remove_all(dir_);
+  }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string sysroot() const { return path("sysroot"); }
+  void write(const std::string& name, const std::vector<uint8_t>& data) const {
+    fs::create_directories(fs::path(path(name)).parent_path());
+    std::ofstream(path(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(data.data()),
+               static_cast<std::streamsize>(data.size()));
+  }
+  std::string ima_path() const {
+    return sysroot() + "/sys/kernel/security/ima/binary_runtime_measurements";
+  }
+  size_t ima_records() const {
+    return host::parse_ima_list(host::read_file(ima_path()), "list").records.size();
+  }
+  std::string state_path() const { return sysroot() + "/run/styx/loaded.json"; }
+  void set_loaded(bool loaded) const {
+    write("sysroot/sys/kernel/kexec_loaded", {static_cast<uint8_t>(loaded ? '1' : '0'), '\n'});
+  }
+  std::vector<std::string> load_args() const {
+    return {"load",     "--sysroot",    sysroot(),         "--kernel", path("kernel"),
+            "--initrd", path("initrd"), "--reuse-cmdline", "--append", "extra=1"};
+  }
+  // Appends a copy of the list's last record: the running kernel measured one more file. The
+  // kexec buffer's records are the list's bytes in the same format, after its header.
+  void measure_one_more() const {
+    host::ImaList list = host::parse_ima_list(host::read_file(ima_path()), "list");
+    list.records.push_back(list.records.back());
+    const bool big = host::find_arch(GetParam())->big_endian;
+    const std::vector<uint8_t> buffer = host::build_ima_kexec_buffer(list, big, 0);
+    write("sysroot/sys/kernel/security/ima/binary_runtime_measurements",
+          {buffer.begin() + host::kImaKexecHeaderSize, buffer.end()});
+  }
+  // The IMA buffer inside the loaded segments: records it carries.
+  size_t carried_records(const host::KexecPlan& plan) const {
+    const bool big = host::find_arch(GetParam())->big_endian;
+    for (const host::KexecSegment& s : plan.segments) {
+      const size_t at = s.contents.find("ima");
+      if (at == std::string::npos) continue;
+      // The IMA buffer starts with ima_kexec_hdr (version 1); find it in the segment's bytes.
+      for (size_t off = 0; off + host::kImaKexecHeaderSize <= s.buf.size(); off += 8) {
+        if (s.buf[off] != (big ? 0 : 1) || s.buf[off + 1] != (big ? 1 : 0)) continue;
+        try {
+          return host::parse_ima_kexec_buffer({s.buf.data() + off, s.buf.size() - off}, big, "ima")
+              .records.size();
+        } catch (const host::InputError&) {
+        }
+      }
+    }
+    return 0;
+  }
+
+  fs::path dir_;
+  std::shared_ptr<Calls> calls_;
+};
+
+TEST_P(Load, DryRunPrintsTheSegmentsAndChangesNothing) {
+  std::vector<std::string> args = load_args();
+  args.push_back("--dry-run");
+  const CliResult r = styx(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("bufsz"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kernel\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("initrd\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("purgatory"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nentry 0x"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" extra=1\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("BOOT_IMAGE="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("IMA: " + std::to_string(ima_records()) + " measurements carried"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("dry run: nothing loaded"), std::string::npos);
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_FALSE(fs::exists(state_path()));
+}
+
+TEST_P(Load, LoadsPageAlignedSegmentsInRamWithTheWholeList) {
+  const CliResult r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(calls_->loads.size(), 1u);
+  const host::KexecPlan& plan = calls_->loads[0];
+  const std::vector<host::MemRange> ram = host::LiveSystem(sysroot()).ram();
+  for (const host::KexecSegment& s : plan.segments) {
+    EXPECT_EQ(s.mem % 4096, 0u) << s.contents;
+    EXPECT_EQ(s.memsz % 4096, 0u) << s.contents;
+    bool inside = false;
+    for (const host::MemRange& m : ram) inside |= s.mem >= m.start && s.mem + s.memsz <= m.end();
+    EXPECT_TRUE(inside) << s.contents << " at " << host::hex(s.mem);
+  }
+  EXPECT_EQ(carried_records(plan), ima_records());
+  EXPECT_TRUE(fs::exists(state_path()));
+  EXPECT_NE(r.out.find("styx: loaded "), std::string::npos) << r.out;
+}
+
+TEST_P(Load, NoImaCarriesNoList) {
+  std::vector<std::string> args = load_args();
+  args.push_back("--no-ima");
+  const CliResult r = styx(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(calls_->loads.size(), 1u);
+  EXPECT_EQ(carried_records(calls_->loads[0]), 0u);
+  EXPECT_NE(r.out.find("no measurement list carried"), std::string::npos) << r.out;
+}
+
+TEST_P(Load, ExecLoadsAgainWhenTheListGrew) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  set_loaded(true);
+  CliResult r = styx({"exec", "--sysroot", sysroot(), "--dry-run"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("unchanged since the load"), std::string::npos) << r.out;
+
+  const size_t before = ima_records();
+  measure_one_more();
+  r = styx({"exec", "--sysroot", sysroot(), "--dry-run"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("grew from " + std::to_string(before) + " to " + std::to_string(before + 1) +
+                       " measurements since the load; would load"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(calls_->loads.size(), 1u);
+  EXPECT_EQ(calls_->executes, 0);
+
+  r = styx({"exec", "--sysroot", sysroot()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  ASSERT_EQ(calls_->loads.size(), 2u);
+  EXPECT_EQ(carried_records(calls_->loads[1]), before + 1);
+  EXPECT_EQ(calls_->executes, 1);
+  // The fresh load is what a later exec compares with.
+  r = styx({"exec", "--sysroot", sysroot(), "--dry-run"});
+  EXPECT_NE(r.out.find("unchanged since the load (" + std::to_string(before + 1)),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_P(Load, ExecWithNothingLoadedSaysSo) {
+  set_loaded(false);
+  const CliResult r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: nothing is loaded: run `styx load` first\n");
+  EXPECT_EQ(calls_->executes, 0);
+}
+
+TEST_P(Load, UnloadForgetsTheLoad) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  set_loaded(true);
+  const CliResult r = styx({"unload", "--sysroot", sysroot()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->unloads, 1);
+  EXPECT_FALSE(fs::exists(state_path()));
+}
+
+TEST_P(Load, KernelRefusalIsOneLineAndLeavesNoState) {
+  calls_->fail_with = EBUSY;
+  CliResult r = styx(load_args());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("kexec_load: busy"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(state_path()));
+
+  calls_->fail_with = ENOSYS;
+  r = styx(load_args());
+  EXPECT_NE(r.err.find("CONFIG_KEXEC"), std::string::npos) << r.err;
+}
+
+TEST_P(Load, RefusesAnImageForAnotherIsa) {
+  const std::string other = GetParam() == "x86_64" ? "arm64" : "x86_64";
+  const host::ArchInfo& a = *host::find_arch(other);
+  write("k", pattern(4096, 1));
+  const CliResult built =
+      styx({"build", "--arch", other, "--segment",
+            "kernel=" + path("k") + "@" + host::hex(a.demo_ram_base + 0x200000), "--entry",
+            host::hex(a.demo_ram_base + 0x200000), "--mem",
+            host::hex(a.demo_ram_base) + ":0x4000000", "-o", path("other.img")});
+  ASSERT_EQ(built.status, 0) << built.err;
+  const CliResult r = styx({"load", "--sysroot", sysroot(), path("other.img")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + path("other.img") + ": built for " + other +
+                       ", but this system runs " + GetParam() + "\n");
+  EXPECT_TRUE(calls_->loads.empty());
+}
+
+TEST_P(Load, BadInputNamesTheFile) {
+  write("not-a-kernel", pattern(100, 3));
+  std::vector<std::string> args = load_args();
+  args[4] = path("not-a-kernel");
+  CliResult r = styx(args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path("not-a-kernel")), std::string::npos) << r.err;
+
+  r = styx({"load", "--sysroot", path("nowhere"), "--kernel", path("kernel")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find(path("nowhere")), std::string::npos) << r.err;
+  EXPECT_TRUE(calls_->loads.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
+
+}  // namespace
+}  // namespace styx::test
