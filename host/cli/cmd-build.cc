@@ -58,12 +58,6 @@ ResetMethod parse_reset_method(const std::string& name) {
 
 namespace {
 
-host::NamedBlob read_blob(const std::string& path) {
-  host::NamedBlob blob{path, host::read_file(path)};
-  if (blob.data.empty()) throw InputError(path + ": empty file");
-  return blob;
-}
-
 // --kernel: the ISA's boot protocol lays out kernel, initrd, boot data and IMA buffer.
 void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
   const host::ArchInfo& arch = *req.arch;
@@ -75,12 +69,12 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
     throw InputError("--kernel: booting Linux is not supported on " + std::string(arch.name) +
                      " yet (use --segment)");
   host::BootInputs in;
-  in.kernel = read_blob(*o.kernel);
-  if (o.initrd) in.initrd = read_blob(*o.initrd);
+  in.kernel = host::read_blob(*o.kernel);
+  if (o.initrd) in.initrd = host::read_blob(*o.initrd);
   in.cmdline = o.cmdline.value_or("");
-  if (o.dtb) in.dtb = read_blob(*o.dtb);
+  if (o.dtb) in.dtb = host::read_blob(*o.dtb);
   if (o.ima_list) {
-    const host::NamedBlob raw = read_blob(*o.ima_list);
+    const host::NamedBlob raw = host::read_blob(*o.ima_list);
     const host::ImaList list = host::parse_ima_list(
         raw.data, raw.name, o.ima_canonical ? std::optional<bool>(false) : std::nullopt);
     in.ima = host::NamedBlob{
@@ -90,12 +84,7 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
   in.ram = req.ram;
   in.console = req.console;
   const host::BootPlan plan = arch.plan_boot(in);
-  req.segments = plan.segments;
-  req.entry = plan.entry;
-  req.boot_args = plan.boot_args;
-  req.ram = plan.ram;
-  req.reserved = plan.reserved;
-  req.console = plan.console;
+  host::apply_boot_plan(plan, req);
 }
 
 void plan_segments(const BuildOptions& o, host::BuildRequest& req) {

@@ -83,12 +83,6 @@ bool has_word(const std::string& cmdline, std::string_view word) {
   return false;
 }
 
-host::NamedBlob read_blob(const std::string& path) {
-  host::NamedBlob blob{path, host::read_file(path)};
-  if (blob.data.empty()) throw InputError(path + ": empty file");
-  return blob;
-}
-
 const host::ArchInfo& running_arch(const host::LiveSystem& live) {
   const std::string name = live.arch();
   const host::ArchInfo* arch = host::find_arch(name);
@@ -182,13 +176,13 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
     throw InputError("--kernel: booting Linux is not supported on " + std::string(arch.name) +
                      " yet");
   host::BootInputs in;
-  in.kernel = read_blob(*state.kernel);
-  if (state.initrd) in.initrd = read_blob(*state.initrd);
+  in.kernel = host::read_blob(*state.kernel);
+  if (state.initrd) in.initrd = host::read_blob(*state.initrd);
   in.cmdline = state.cmdline;
   const bool device_tree = arch.boot_data_role == Role::kDtb;
   if (device_tree) {
     if (state.dtb) {
-      in.dtb = read_blob(*state.dtb);
+      in.dtb = host::read_blob(*state.dtb);
     } else if (auto fdt = live.device_tree()) {
       in.dtb = host::NamedBlob{live.path("/sys/firmware/fdt").string(), std::move(*fdt)};
     } else {
@@ -229,12 +223,7 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
   const host::BootPlan plan = arch.plan_boot(in);
   host::BuildRequest req;
   req.arch = &arch;
-  req.segments = plan.segments;
-  req.entry = plan.entry;
-  req.boot_args = plan.boot_args;
-  req.ram = plan.ram;
-  req.reserved = plan.reserved;
-  req.console = plan.console;
+  host::apply_boot_plan(plan, req);
   req.policy = state.on_failure == "reset" ? FailurePolicy::kReset : FailurePolicy::kHalt;
   const auto purgatory = host::embedded_purgatory(arch.name);
   if (purgatory.empty())

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "builder.h"
+#include "error.h"
+#include "file-io.h"
 #include "image.h"
 #include "layout.h"
 
@@ -36,6 +38,13 @@ struct NamedBlob {
   std::string name;
   std::vector<uint8_t> data;
 };
+
+/// The file at `path`, which must not be empty; InputError "PATH: ..." otherwise.
+inline NamedBlob read_blob(const std::string& path) {
+  NamedBlob blob{path, read_file(path)};
+  if (blob.data.empty()) throw InputError(path + ": empty file");
+  return blob;
+}
 
 struct BootInputs {
   NamedBlob kernel;
@@ -64,5 +73,15 @@ struct BootPlan {
   /// Ranges the purgatory must stay out of beyond the segments (e.g. firmware reservations).
   std::vector<MemRange> reserved;
 };
+
+/// What the boot protocol decided, copied into the request the builder takes.
+inline void apply_boot_plan(const BootPlan& plan, BuildRequest& req) {
+  req.segments = plan.segments;
+  req.entry = plan.entry;
+  req.boot_args = plan.boot_args;
+  req.ram = plan.ram;
+  req.reserved = plan.reserved;
+  req.console = plan.console;
+}
 
 }  // namespace styx::host

@@ -450,6 +450,25 @@ std::vector<uint8_t> DeviceTree::write_boot_chosen(
   return pack();
 }
 
+std::vector<uint8_t> place_ima_and_write_chosen(DeviceTree& dt, Layout& layout,
+                                                const BootInputs& in,
+                                                std::optional<uint64_t> initrd_addr, BootPlan& plan,
+                                                uint64_t page_size, uint64_t max_end) {
+  std::optional<std::pair<uint64_t, uint64_t>> ima;
+  if (in.ima) {
+    // Whole pages: the /memreserve/ that protects it covers whole pages anyway.
+    const uint64_t size = (in.ima->data.size() + page_size - 1) / page_size * page_size;
+    ima = std::pair(
+        layout.place("IMA buffer",
+                     {.size = size, .align = page_size, .max_end = max_end, .high = true}),
+        uint64_t{in.ima->data.size()});
+    plan.segments.push_back({Role::kIma, in.ima->name, ima->first, in.ima->data});
+  }
+  std::optional<std::pair<uint64_t, uint64_t>> initrd;
+  if (initrd_addr) initrd = std::pair(*initrd_addr, uint64_t{in.initrd->data.size()});
+  return dt.write_boot_chosen(in.cmdline, initrd, ima, page_size);
+}
+
 void DeviceTree::refresh_seeds() {
   // Never pass on the old seeds: a reused seed is worse than none.
   delete_property("/chosen", "kaslr-seed");

@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "boot.h"
 #include "image.h"
+#include "layout.h"
 
 namespace styx::host {
 
@@ -127,5 +129,14 @@ std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page);
 /// the IMA buffer and the /memory ranges. std::runtime_error when it cannot be read or is
 /// malformed.
 NextKernel read_next_kernel_from_fdt(const ReadMemory& read, uint64_t dtb_addr);
+
+/// The end of every DT ISA's boot planner before it places the tree itself: the IMA buffer (when
+/// `in.ima`), page-rounded, as high as it fits below `max_end`, added to `plan` as the `ima`
+/// segment; then write_boot_chosen() with it, `in.cmdline` and the initrd at `initrd_addr`.
+std::vector<uint8_t> place_ima_and_write_chosen(DeviceTree& dt, Layout& layout,
+                                                const BootInputs& in,
+                                                std::optional<uint64_t> initrd_addr, BootPlan& plan,
+                                                uint64_t page_size,
+                                                uint64_t max_end = ~uint64_t{0});
 
 }  // namespace styx::host

@@ -518,11 +518,7 @@ TEST(Arm64Boot, BuilderAcceptsThePlan) {
   const auto p = plan(inputs());
   styx::host::BuildRequest req;
   req.arch = &arm64();
-  req.segments = p.segments;
-  req.entry = p.entry;
-  req.boot_args = p.boot_args;
-  req.ram = p.ram;
-  req.console = p.console;
+  styx::host::apply_boot_plan(p, req);
   const auto image = styx::host::build_image(req, styx::host::embedded_purgatory("arm64"));
   EXPECT_EQ(image.handoff.entry, p.entry);
   EXPECT_EQ(image.handoff.boot_args[0], segment(p, Role::kDtb).addr);

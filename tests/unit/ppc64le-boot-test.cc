@@ -330,12 +330,7 @@ TEST(Ppc64leBoot, BuilderAcceptsThePlan) {
   const BootPlan p = ppc64le()->plan_boot(inputs(vmlinux()));
   styx::host::BuildRequest req;
   req.arch = ppc64le();
-  req.segments = p.segments;
-  req.entry = p.entry;
-  req.boot_args = p.boot_args;
-  req.ram = p.ram;
-  req.reserved = p.reserved;
-  req.console = p.console;
+  styx::host::apply_boot_plan(p, req);
   const auto image = styx::host::build_image(req, styx::host::embedded_purgatory("ppc64le"));
   EXPECT_EQ(image.handoff.entry, p.entry);
   EXPECT_EQ(image.handoff.boot_args[0], segment(p, Role::kDtb).addr);

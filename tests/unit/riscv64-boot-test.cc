@@ -219,12 +219,7 @@ TEST(Riscv64Boot, BuilderAcceptsThePlan) {
   const BootPlan p = riscv64()->plan_boot(inputs(riscv_image(0, 2 * kMiB)));
   styx::host::BuildRequest req;
   req.arch = riscv64();
-  req.segments = p.segments;
-  req.entry = p.entry;
-  req.boot_args = p.boot_args;
-  req.ram = p.ram;
-  req.reserved = p.reserved;
-  req.console = p.console;
+  styx::host::apply_boot_plan(p, req);
   const auto image = styx::host::build_image(req, styx::host::embedded_purgatory("riscv64"));
   EXPECT_EQ(image.handoff.entry, p.entry);
   EXPECT_EQ(image.handoff.boot_args[0], 0u);

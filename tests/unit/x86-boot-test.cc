@@ -581,12 +581,7 @@ TEST(X86Boot, PlanBuildsAnImageWithThePurgatoryClearOfInitSize) {
   const BootPlan p = plan(in);
   styx::host::BuildRequest req;
   req.arch = &arch();
-  req.segments = p.segments;
-  req.entry = p.entry;
-  req.boot_args = p.boot_args;
-  req.ram = p.ram;
-  req.reserved = p.reserved;
-  req.console = p.console;
+  styx::host::apply_boot_plan(p, req);
   const styx::host::Image image =
       styx::host::build_image(req, styx::host::embedded_purgatory("x86_64"));
   EXPECT_LE(image.purgatory_addr + image.purgatory_memsz, 16 * kMiB);

@@ -26,10 +26,6 @@ constexpr uint64_t kInitrdWindow = 32 * kGiB;
 // Flags bit 3 allows any base whose image_size bytes stay within 48-bit physical memory.
 constexpr uint64_t kPhysLimit = 1ull << 48;
 
-uint64_t round_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
-
 }  // namespace
 
 BootPlan plan_arm64_boot(const BootInputs& in) {
@@ -68,21 +64,9 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
                                           .high = true});
     plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
   }
-  std::optional<uint64_t> ima_addr;
-  if (in.ima) {
-    ima_addr = layout.place(
-        "IMA buffer", {.size = round_up(in.ima->data.size(), kPage), .align = kPage, .high = true});
-    plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
-  }
-
   // The tree's contents depend on the addresses above, its own address on nothing in it: write
   // it now and place it at its final size.
-  std::vector<uint8_t> blob = dt.write_boot_chosen(
-      in.cmdline,
-      initrd_addr ? std::optional(std::pair(*initrd_addr, uint64_t{in.initrd->data.size()}))
-                  : std::nullopt,
-      ima_addr ? std::optional(std::pair(*ima_addr, uint64_t{in.ima->data.size()})) : std::nullopt,
-      kPage);
+  std::vector<uint8_t> blob = place_ima_and_write_chosen(dt, layout, in, initrd_addr, plan, kPage);
   if (blob.size() > kMaxDtbSize)
     throw InputError(dt.name() + ": the device tree is " + hex(blob.size()) +
                      " bytes; arm64 takes at most 2 MiB");

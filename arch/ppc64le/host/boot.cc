@@ -199,21 +199,8 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
         "initrd", {.size = in.initrd->data.size(), .align = kPage, .max_end = limit, .high = true});
     plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
   }
-  std::optional<uint64_t> ima_addr;
-  if (in.ima) {
-    ima_addr = layout.place("IMA buffer", {.size = round_up(in.ima->data.size(), kPage),
-                                           .align = kPage,
-                                           .max_end = limit,
-                                           .high = true});
-    plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
-  }
-
-  std::vector<uint8_t> blob = dt.write_boot_chosen(
-      in.cmdline,
-      initrd_addr ? std::optional(std::pair(*initrd_addr, uint64_t{in.initrd->data.size()}))
-                  : std::nullopt,
-      ima_addr ? std::optional(std::pair(*ima_addr, uint64_t{in.ima->data.size()})) : std::nullopt,
-      kPage);
+  std::vector<uint8_t> blob =
+      place_ima_and_write_chosen(dt, layout, in, initrd_addr, plan, kPage, limit);
   // libfdt writes version 17 trees, whose header has this field.
   for (size_t i = 0; i < 4; ++i)
     blob[kBootCpuidOffset + i] = static_cast<uint8_t>(cpu >> (24 - 8 * i));

@@ -31,10 +31,6 @@ uint64_t le(std::span<const uint8_t> d, size_t at, size_t width) {
   return v;
 }
 
-uint64_t round_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
-
 bool covered(const MemRange& r, const std::vector<MemRange>& by) {
   // Remove every reservation from r: covered when nothing is left.
   return subtract_ranges({r}, by).empty();
@@ -91,19 +87,7 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
         layout.place("initrd", {.size = in.initrd->data.size(), .align = kPage, .high = true});
     plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
   }
-  std::optional<uint64_t> ima_addr;
-  if (in.ima) {
-    ima_addr = layout.place(
-        "IMA buffer", {.size = round_up(in.ima->data.size(), kPage), .align = kPage, .high = true});
-    plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
-  }
-
-  std::vector<uint8_t> blob = dt.write_boot_chosen(
-      in.cmdline,
-      initrd_addr ? std::optional(std::pair(*initrd_addr, uint64_t{in.initrd->data.size()}))
-                  : std::nullopt,
-      ima_addr ? std::optional(std::pair(*ima_addr, uint64_t{in.ima->data.size()})) : std::nullopt,
-      kPage);
+  std::vector<uint8_t> blob = place_ima_and_write_chosen(dt, layout, in, initrd_addr, plan, kPage);
   // boot.rst: the DTB must be 8-byte aligned; a page keeps it clear of the kernel's mappings.
   const uint64_t dtb_addr =
       layout.place("dtb", {.size = blob.size(), .align = kPage, .high = true});
