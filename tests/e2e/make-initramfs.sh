@@ -1,6 +1,6 @@
 #!/bin/sh
 # Usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE
-#   ARCH      x86_64 (amd64) or arm64: picks CACHE_DIR/busybox-amd64 or busybox-arm64
+#   ARCH      x86_64 (amd64), arm64, riscv64 or s390x: picks CACHE_DIR/busybox-ARCH (amd64 for x86_64)
 #   OUT       the initramfs to write (cpio newc, gzip)
 #   MODE      dump-ima: load an IMA policy that measures initramfs files, make a few records, print
 #                       the ascii and the binary (base64) measurement lists between markers
@@ -15,7 +15,8 @@ case $arch in
   x86_64 | amd64) busybox=$cache/busybox-amd64 ;;
   arm64 | aarch64) busybox=$cache/busybox-arm64 ;;
   riscv64) busybox=$cache/busybox-riscv64 ;;
-  *) die "unknown ARCH $arch (x86_64, arm64 or riscv64)" ;;
+  s390x) busybox=$cache/busybox-s390x ;;
+  *) die "unknown ARCH $arch (x86_64, arm64, riscv64 or s390x)" ;;
 esac
 case $mode in dump-ima | show-ima) ;; *) die "unknown MODE $mode (dump-ima or show-ima)" ;; esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"

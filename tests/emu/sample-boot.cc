@@ -10,6 +10,7 @@ SampleBoot sample_boot(const std::string& arch) {
   if (arch == "x86_64") return sample_boot_x86_64();
   if (arch == "arm64") return sample_boot_arm64();
   if (arch == "riscv64") return sample_boot_riscv64();
+  if (arch == "s390x") return sample_boot_s390x();
   throw std::runtime_error("no sample boot for " + arch + ": add tests/emu/sample-boot-" + arch +
                            ".cc");
 }

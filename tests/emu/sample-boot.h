@@ -33,5 +33,6 @@ std::vector<uint8_t> virt_dtb(uint64_t ram_base, uint64_t ram_size, uint64_t uar
 SampleBoot sample_boot_x86_64();
 SampleBoot sample_boot_arm64();
 SampleBoot sample_boot_riscv64();
+SampleBoot sample_boot_s390x();
 
 }  // namespace styx::test
