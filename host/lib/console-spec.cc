@@ -67,7 +67,8 @@ Console parse_console(std::string_view spec) {
     if (parts[1] == "mmio32") at = 2;
     c.kind = static_cast<uint32_t>(ConsoleKind::kPl011);
   } else {
-    throw bad("unknown driver '" + std::string(driver) + "' (uart8250, pl011, sbi, hvterm, sclp, none)");
+    throw bad("unknown driver '" + std::string(driver) +
+              "' (uart8250, pl011, sbi, hvterm, sclp, none)");
   }
   if (at >= parts.size()) throw bad("needs an address");
   const auto base = parse_number(parts[at]);

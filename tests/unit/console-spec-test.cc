@@ -89,8 +89,7 @@ INSTANTIATE_TEST_SUITE_P(Specs, RejectConsole,
                                            "serial,0x3f8", "pl011,zz", "uart8250,io,0xfff9",
                                            "uart8250,io,0x10000", "none,0x3f8", "NONE", "SBI",
                                            "uart8250,io,", "hvterm,", "hvterm,x",
-                                           "hvterm,0x100000000", "hvterm,0,1", "sclp,0",
-                                           "SCLP"));
+                                           "hvterm,0x100000000", "hvterm,0,1", "sclp,0", "SCLP"));
 
 TEST(ConsoleSpec, ErrorsSayWhatIsWrong) {
   const auto error = [](const char* spec) -> std::string {

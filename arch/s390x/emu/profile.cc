@@ -44,7 +44,8 @@ uint64_t get_be(const std::vector<uint8_t>& d, size_t at, size_t width) {
 }
 
 void put_be(std::vector<uint8_t>& d, size_t at, uint64_t v, size_t width) {
-  for (size_t i = 0; i < width; ++i) d.at(at + i) = static_cast<uint8_t>(v >> (8 * (width - 1 - i)));
+  for (size_t i = 0; i < width; ++i)
+    d.at(at + i) = static_cast<uint8_t>(v >> (8 * (width - 1 - i)));
 }
 
 // The SCLP's answer to `servc` with `command` on the SCCB at `addr`: write event mask accepts

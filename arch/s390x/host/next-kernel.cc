@@ -1,4 +1,4 @@
-// What an s390x kernel reads at its entry: the parameter area at 0x10400 of the image at 0,
+// What an s390x kernel reads at its entry: the parameter area at 0x10400 of its image,
 // whatever the boot registers hold. The IMA buffer, which no kernel reads, is looked for where
 // plan_boot puts it: the first page boundary after the initrd.
 #include <stdexcept>
@@ -37,7 +37,7 @@ std::vector<uint8_t> read_exact(const ReadMemory& read, uint64_t addr, uint64_t 
 NextKernel read_s390x_next_kernel(const ReadMemory& read, std::span<const uint64_t>) {
   const std::vector<uint8_t> table = read_exact(read, kEntryTable, 6, "entry table");
   if (std::string(table.begin(), table.end()) != "S390EP")
-    throw std::runtime_error("no s390x Linux image at 0: no \"S390EP\" entry table at " +
+    throw std::runtime_error("no s390x Linux image: no \"S390EP\" entry table at " +
                              hex(kEntryTable));
   const std::vector<uint8_t> parm = read_exact(read, kParmArea, kFieldsSize, "parameter area");
   NextKernel next;

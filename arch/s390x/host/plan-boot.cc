@@ -2,9 +2,13 @@
 // 0, entered at 0x10000, its boot data in the parameter area at 0x10400 inside the image itself.
 //
 // What goes where, and why:
-// - The kernel at 0, the whole file: the image is linked there and its parameter area is read at
-//   a fixed address. The kernel finds RAM itself (SCLP), so --mem only says where Styx may place
-//   things; it is required because nothing else tells.
+// - The image is linked at 0, but only its part from 0x10000 is loaded (as kexec-tools does):
+//   below that are the IPL PSW and channel programs, needed only when a machine IPLs the image,
+//   and the lowcore, which the machine and kexec write on the way (kexec's last step stores the
+//   PSW that enters the purgatory at absolute 0, qemu's IPL its parameters at 0xcc). A digest
+//   over those bytes could never match. The first 64 KiB must still be RAM, kept free.
+// - The kernel finds RAM itself (SCLP), so --mem only says where Styx may place things; it is
+//   required because nothing else tells.
 // - The command line into the parameter area: cleared over max_command_line_size bytes (896 in
 //   kernels that leave that field 0), then copied, so the image's built-in line is replaced.
 //   oldmem_base/size are zeroed: this is a normal boot, not a kdump.
@@ -69,11 +73,10 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
   if (capacity == 0) capacity = kLegacyCommandLineSize;
   if (k.size() < kCommandLine + capacity)
     throw InputError(name + ": truncated: " + std::to_string(k.size()) +
-                     " bytes, but its command line area ends at " +
-                     hex(kCommandLine + capacity));
+                     " bytes, but its command line area ends at " + hex(kCommandLine + capacity));
   if (in.cmdline.size() >= capacity)
-    throw InputError("command line: " + std::to_string(in.cmdline.size()) + " bytes, but " +
-                     name + " takes at most " + std::to_string(capacity - 1));
+    throw InputError("command line: " + std::to_string(in.cmdline.size()) + " bytes, but " + name +
+                     " takes at most " + std::to_string(capacity - 1));
   if (in.dtb) throw InputError(in.dtb->name + ": s390x takes no device tree");
   if (in.ram.empty())
     throw InputError(
@@ -89,7 +92,8 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
   BootPlan plan;
   plan.ram = in.ram;
   Layout layout(plan.ram);
-  layout.reserve(0, k.size(), "kernel (" + name + ", loaded at 0)");
+  layout.reserve(0, kEntry, "lowcore and the image's IPL area (below " + hex(kEntry) + ")");
+  layout.reserve(kEntry, k.size() - kEntry, "kernel (" + name + ")");
 
   std::fill(k.begin() + kCommandLine, k.begin() + kCommandLine + capacity, 0);
   std::copy(in.cmdline.begin(), in.cmdline.end(), k.begin() + kCommandLine);
@@ -109,8 +113,10 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
   }
   put_be64(k, kInitrdStart, initrd_addr);
   put_be64(k, kInitrdSize, in.initrd ? in.initrd->data.size() : 0);
-  plan.segments.push_back({Role::kKernel, name, 0, std::move(k)});
-  if (in.initrd) plan.segments.push_back({Role::kInitrd, in.initrd->name, initrd_addr, in.initrd->data});
+  k.erase(k.begin(), k.begin() + kEntry);
+  plan.segments.push_back({Role::kKernel, name, kEntry, std::move(k)});
+  if (in.initrd)
+    plan.segments.push_back({Role::kInitrd, in.initrd->name, initrd_addr, in.initrd->data});
   if (ima_addr) plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
 
   plan.entry = kEntry;
