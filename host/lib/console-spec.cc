@@ -35,6 +35,10 @@ Console parse_console(std::string_view spec) {
     c.kind = static_cast<uint32_t>(ConsoleKind::kSbi);
     return c;
   }
+  if (driver == "sclp" && parts.size() == 1) {
+    c.kind = static_cast<uint32_t>(ConsoleKind::kSclp);
+    return c;
+  }
   if (driver == "hvterm" && parts.size() <= 2) {
     // The vterm number is the unit address of the /vdevice/vty node; the first one is 0.
     c.kind = static_cast<uint32_t>(ConsoleKind::kHvterm);
@@ -63,7 +67,8 @@ Console parse_console(std::string_view spec) {
     if (parts[1] == "mmio32") at = 2;
     c.kind = static_cast<uint32_t>(ConsoleKind::kPl011);
   } else {
-    throw bad("unknown driver '" + std::string(driver) + "' (uart8250, pl011, sbi, hvterm, none)");
+    throw bad("unknown driver '" + std::string(driver) +
+              "' (uart8250, pl011, sbi, hvterm, sclp, none)");
   }
   if (at >= parts.size()) throw bad("needs an address");
   const auto base = parse_number(parts[at]);
@@ -83,13 +88,14 @@ std::string_view console_kind_name(ConsoleKind kind) {
     case ConsoleKind::kPl011: return "pl011";
     case ConsoleKind::kSbi: return "sbi";
     case ConsoleKind::kHvterm: return "hvterm";
+    case ConsoleKind::kSclp: return "sclp";
   }
   return "unknown";
 }
 
 std::string format_console(const Console& console) {
   const auto kind = static_cast<ConsoleKind>(console.kind);
-  if (kind == ConsoleKind::kNone || kind == ConsoleKind::kSbi)
+  if (kind == ConsoleKind::kNone || kind == ConsoleKind::kSbi || kind == ConsoleKind::kSclp)
     return std::string(console_kind_name(kind));
   if (kind == ConsoleKind::kHvterm)
     return std::string(console_kind_name(kind)) + "," + std::to_string(console.base);

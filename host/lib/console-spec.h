@@ -9,8 +9,8 @@
 namespace styx::host {
 
 /// Parses `uart8250,io,0x3f8`, `uart8250,mmio,ADDR`, `uart8250,mmio32,ADDR`, `uart,io,PORT`,
-/// `pl011,ADDR`, `pl011,mmio32,ADDR`, `sbi` or `none`; trailing options (`,115200n8`) are accepted
-/// and ignored. InputError on anything else.
+/// `pl011,ADDR`, `pl011,mmio32,ADDR`, `sbi`, `hvterm[,VTERMNO]`, `sclp` or `none`; trailing options
+/// (`,115200n8`) are accepted and ignored. InputError on anything else.
 Console parse_console(std::string_view spec);
 /// The canonical spelling of `console`.
 std::string format_console(const Console& console);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE
-#   ARCH      x86_64 (amd64), arm64, riscv64 or ppc64le: picks CACHE_DIR/busybox-<arch>
+#   ARCH      x86_64 (amd64), arm64, riscv64, ppc64le or s390x: picks CACHE_DIR/busybox-ARCH (amd64 for x86_64)
 #   OUT       the initramfs to write (cpio newc, gzip)
 #   MODE      dump-ima: load an IMA policy that measures initramfs files, make a few records, print
 #                       the ascii and the binary (base64) measurement lists between markers
@@ -20,7 +20,8 @@ case $arch in
   arm64 | aarch64) busybox=$cache/busybox-arm64 ;;
   riscv64) busybox=$cache/busybox-riscv64 ;;
   ppc64le | ppc64el) busybox=$cache/busybox-ppc64le ;;
-  *) die "unknown ARCH $arch (x86_64, arm64, riscv64 or ppc64le)" ;;
+  s390x) busybox=$cache/busybox-s390x ;;
+  *) die "unknown ARCH $arch (x86_64, arm64, riscv64, ppc64le or s390x)" ;;
 esac
 case $mode in dump-ima | show-ima | kexec) ;; *) die "unknown MODE $mode (dump-ima, show-ima or kexec)" ;; esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"

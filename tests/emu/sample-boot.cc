@@ -11,6 +11,7 @@ SampleBoot sample_boot(const std::string& arch) {
   if (arch == "arm64") return sample_boot_arm64();
   if (arch == "riscv64") return sample_boot_riscv64();
   if (arch == "ppc64le") return sample_boot_ppc64le();
+  if (arch == "s390x") return sample_boot_s390x();
   throw std::runtime_error("no sample boot for " + arch + ": add tests/emu/sample-boot-" + arch +
                            ".cc");
 }

@@ -34,5 +34,6 @@ SampleBoot sample_boot_x86_64();
 SampleBoot sample_boot_arm64();
 SampleBoot sample_boot_riscv64();
 SampleBoot sample_boot_ppc64le();
+SampleBoot sample_boot_s390x();
 
 }  // namespace styx::test

@@ -62,6 +62,7 @@ INSTANTIATE_TEST_SUITE_P(
         ConsoleCase{"sbi", ConsoleKind::kSbi, 0, "sbi"},
         ConsoleCase{"hvterm", ConsoleKind::kHvterm, 0, "hvterm,0"},
         ConsoleCase{"hvterm,0x30000000", ConsoleKind::kHvterm, 0x30000000, "hvterm,805306368"},
+        ConsoleCase{"sclp", ConsoleKind::kSclp, 0, "sclp"},
         ConsoleCase{"none", ConsoleKind::kNone, 0, "none"}),
     [](const auto& info) {
       std::string name;
@@ -88,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(Specs, RejectConsole,
                                            "serial,0x3f8", "pl011,zz", "uart8250,io,0xfff9",
                                            "uart8250,io,0x10000", "none,0x3f8", "NONE", "SBI",
                                            "uart8250,io,", "hvterm,", "hvterm,x",
-                                           "hvterm,0x100000000", "hvterm,0,1"));
+                                           "hvterm,0x100000000", "hvterm,0,1", "sclp,0", "SCLP"));
 
 TEST(ConsoleSpec, ErrorsSayWhatIsWrong) {
   const auto error = [](const char* spec) -> std::string {

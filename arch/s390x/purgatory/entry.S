@@ -1,9 +1,13 @@
-// s390x purgatory entry. kexec enters in 64-bit addressing mode with DAT off; we keep it that way,
-// which is also what the kernel expects at its entry.
+// s390x purgatory entry. kexec's last step is a diag 0x308 reset that loads the 8-byte PSW it
+// left at absolute 0: the purgatory starts in 31-bit addressing mode (ESA/390-compatibility mode
+// on z/Architecture-only machines and qemu), DAT and interrupts off. sam64 switches to 64-bit
+// addressing; it is harmless when a loader (qemu -kernel) started us in 64-bit mode already. The
+// purgatory must therefore sit below 2 GiB.
   .section .text.entry, "ax"
   .globl _start
   .type _start, @function
 _start:
+  sam64
   larl %r15, __styx_stack_top
   aghi %r15, -160
   // The ABI's register save area doubles as scratch for the old system mask.
@@ -35,6 +39,56 @@ styx_s390x_halt:
 3:
   j styx_s390x_halt
   .size styx_s390x_halt, . - styx_s390x_halt
+
+// int styx_s390x_service_call(uint32_t command, void* sccb): servc, then wait for the service
+// signal that says the SCLP is done with the SCCB, as the kernel's early SCLP code does: only
+// the service-signal subclass enabled in CR0, an enabled wait whose external new PSW resumes
+// right after it with interrupts off again. The lowcore fields this touches are in the kernel
+// segment, which is verified already: they are saved and put back. Returns the condition code.
+  .globl styx_s390x_service_call
+  .type styx_s390x_service_call, @function
+styx_s390x_service_call:
+  aghi %r15, -240
+  stctg %c0, %c0, 160(%r15)
+  mvc 168(8,%r15), 0x80(%r0)       // external parameter, CPU address, interruption code
+  mvc 176(16,%r15), 0x130(%r0)     // external old PSW
+  mvc 192(16,%r15), 0x1b0(%r0)     // external new PSW
+  lg %r1, 160(%r15)
+  nill %r1, 0                      // no other external subclass
+  nilh %r1, 0xefff                 // no low-address protection: the lowcore is written below
+  oill %r1, 0x200                  // service-signal subclass
+  stg %r1, 208(%r15)
+  lctlg %c0, %c0, 208(%r15)
+  larl %r1, .Lentry_psw            // 64-bit addressing, interrupts off
+  mvc 0x1b0(8,%r0), 0(%r1)
+  larl %r1, 2f
+  stg %r1, 0x1b8(%r0)
+  xc 0x86(2,%r0), 0x86(%r0)
+  .insn rre, 0xb2200000, %r2, %r3  // servc (gas has no mnemonic)
+  ipm %r2
+  srl %r2, 28
+  ltr %r2, %r2
+  jnz 3f
+1:
+  // An emulator that completes the call at once may present the signal already.
+  clhhsi 0x86(%r0), 0x2401
+  je 3f
+  larl %r1, .Lservice_wait_mask
+  mvc 216(8,%r15), 0(%r1)
+  larl %r1, 2f
+  stg %r1, 224(%r15)
+  lpswe 216(%r15)
+2:
+  j 1b
+3:
+  mvc 0x80(8,%r0), 168(%r15)
+  mvc 0x130(16,%r0), 176(%r15)
+  mvc 0x1b0(16,%r0), 192(%r15)
+  lctlg %c0, %c0, 160(%r15)
+  aghi %r15, 240
+  llgfr %r2, %r2
+  br %r14
+  .size styx_s390x_service_call, . - styx_s390x_service_call
 
 // void styx_s390x_enter(uint64_t entry, uint64_t boot_data): the kernel is entered through a
 // 64-bit PSW with DAT and interrupts off, r2 = the boot data's address (Linux reads its parameter
@@ -72,5 +126,8 @@ styx_s390x_enter:
   .balign 8
 .Lentry_psw:
   .quad 0x0000000180000000
+// Enabled wait for external interrupts only: the wait bit, the external mask bit, 64-bit mode.
+.Lservice_wait_mask:
+  .quad 0x0102000180000000
 
   .section .note.GNU-stack, "", @progbits

@@ -54,6 +54,7 @@ enum class ConsoleKind : uint32_t {
   kPl011 = 4,           ///< `pl011,ADDR` or `pl011,mmio32,ADDR`
   kSbi = 5,             ///< `sbi`: the RISC-V SBI debug console
   kHvterm = 6,          ///< `hvterm[,VTERMNO]`: PAPR hypervisor console (H_PUT_TERM_CHAR)
+  kSclp = 7,            ///< `sclp`: s390x SCLP ASCII (VT220) console, "write event data"
 };
 
 struct Console {
