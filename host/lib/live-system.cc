@@ -75,8 +75,9 @@ uint64_t parse_decimal_value(const fs::path& file) {
 // An inclusive [start, end] as both sources print it.
 FirmwareRange inclusive_range(const fs::path& file, uint64_t start, uint64_t end,
                               std::string type) {
-  if (end < start || end - start == UINT64_MAX)
-    fail(file, "range " + hex(start) + "-" + hex(end) + " is empty or covers everything");
+  // A range ending at 2^64 has no representable end(); no firmware reports one.
+  if (end < start || end == UINT64_MAX)
+    fail(file, "range " + hex(start) + "-" + hex(end) + " ends below its start or at 2^64");
   return FirmwareRange{start, end - start + 1, std::move(type)};
 }
 
@@ -121,7 +122,7 @@ std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& t
     const std::string name(line.substr(colon + 3));
     if (name.empty()) bad("no name");
     if (*start != 0 || *last != 0) any_address = true;
-    if (*last < *start) bad("end below start");
+    if (*last < *start || *last == UINT64_MAX) bad("end below start or at 2^64");
     map.push_back(FirmwareRange{*start, *last - *start + 1, name});
   }
   if (map.empty()) fail(file, "no ranges");
@@ -241,7 +242,7 @@ std::optional<std::vector<uint8_t>> LiveSystem::device_tree() const {
 }
 
 std::optional<std::string> LiveSystem::console() const {
-  const auto words = split_cmdline(cmdline());
+  const auto words = kernel_params();
   // What the kernel's own early console used, when the command line spells it out.
   const auto spec_of = [](std::string_view value) -> std::optional<std::string> {
     try {
@@ -316,7 +317,7 @@ std::optional<ImaSnapshot> LiveSystem::ima() const {
   ImaSnapshot snapshot;
   snapshot.count = parse_decimal_value(dir / "runtime_measurements_count");
   snapshot.binary = read_file((dir / "binary_runtime_measurements").string());
-  const auto words = split_cmdline(cmdline());
+  const auto words = kernel_params();
   snapshot.canonical = std::find(words.begin(), words.end(), "ima_canonical_fmt") != words.end();
   return snapshot;
 }
@@ -327,6 +328,12 @@ bool LiveSystem::kexec_loaded() const {
   if (value == "1") return true;
   if (value == "0") return false;
   fail(file, "'" + value + "' is neither 0 nor 1");
+}
+
+std::vector<std::string> LiveSystem::kernel_params() const {
+  auto words = split_cmdline(cmdline());
+  words.erase(std::find(words.begin(), words.end(), "--"), words.end());
+  return words;
 }
 
 std::vector<std::string> LiveSystem::split_cmdline(std::string_view cmdline) {

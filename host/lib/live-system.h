@@ -70,6 +70,9 @@ class LiveSystem {
   static std::vector<std::string> split_cmdline(std::string_view cmdline);
 
  private:
+  /// The words of cmdline() before `--`: the rest is for init.
+  std::vector<std::string> kernel_params() const;
+
   std::filesystem::path sysroot_;
 };
 

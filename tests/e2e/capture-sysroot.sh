@@ -1,0 +1,147 @@
+#!/bin/sh
+# Usage: capture-sysroot.sh ARCH CACHE_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
+#   ARCH   x86_64 or arm64
+# Boots the Debian kernel of ARCH from CACHE_DIR (fetch-kernels.sh) in qemu with an initramfs whose
+# /init loads an IMA policy, makes a few measurements and prints, base64-encoded between
+# "----- e2e: begin sysroot PATH -----" / "----- e2e: end sysroot PATH -----" lines, every file
+# host::LiveSystem reads. Rebuilds them as a tree under OUT_DIR (its proc/ and sys/ are replaced):
+#   proc/{cmdline,iomem,consoles,sys/kernel/arch}, sys/firmware/memmap/N/{start,end,type},
+#   sys/firmware/fdt, sys/class/tty/TTY/{port,iomem_base,io_type,iomem_reg_shift} for each
+#   console, sys/kernel/security/ima/{binary_runtime_measurements,runtime_measurements_count},
+#   sys/kernel/kexec_loaded (whichever of them the kernel has).
+# tests/data/sysroot/ holds the committed captures; see its README.md.
+set -eu
+[ $# -ge 3 ] || { echo "usage: capture-sysroot.sh ARCH CACHE_DIR OUT_DIR [WORK_DIR]" >&2; exit 2; }
+arch=$1 cache=$2 out=$3 work=${4:-}
+here=$(dirname "$0")
+. "$here/lib.sh"
+e2e_need base64 cpio gzip awk
+
+# The machines and command lines the captures were made with (README.md repeats them).
+case $arch in
+  x86_64)
+    busybox=$cache/busybox-amd64
+    set -- qemu-system-x86_64 -machine q35 -cpu max -m 1024 -nic none -kernel "$cache/vmlinuz-amd64"
+    append="console=ttyS0 panic=-1"
+    ;;
+  arm64)
+    busybox=$cache/busybox-arm64
+    # No random /chosen seeds, so the device tree is the same on every boot.
+    set -- qemu-system-aarch64 -machine virt,dtb-randomness=off -cpu cortex-a57 -m 1024 \
+      -kernel "$cache/Image-arm64"
+    append="console=ttyAMA0 ima_canonical_fmt panic=-1"
+    ;;
+  *) e2e_fail "unknown ARCH $arch (x86_64 or arm64)" ;;
+esac
+e2e_need "$1"
+[ -s "$busybox" ] || e2e_fail "$busybox missing: run fetch-kernels.sh $cache first"
+
+if [ -z "$work" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+# The initramfs: busybox and /init only (no /dev/console node: making one needs root, so init
+# mounts devtmpfs and opens the console itself).
+stage=$work/initramfs
+rm -rf "$stage"
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp"
+chmod 0755 "$stage"
+cp "$busybox" "$stage/bin/busybox"
+chmod 0755 "$stage/bin/busybox"
+cat >"$stage/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t securityfs securityfs /sys/kernel/security
+echo 1 >/proc/sys/kernel/printk    # no kernel messages inside the dump
+echo "e2e-init: reached init (dump-sysroot), kernel $(uname -r)"
+ima=/sys/kernel/security/ima
+
+# Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
+printf '%s\n' 'dont_measure fsmagic=0x9fa0' 'dont_measure fsmagic=0x62656572' \
+  'dont_measure fsmagic=0x73636673' 'measure func=BPRM_CHECK' \
+  'measure func=FILE_CHECK mask=MAY_READ' >$ima/policy ||
+  echo "e2e-init: cannot load the IMA policy"
+echo hello >/tmp/hello.txt
+cat /tmp/hello.txt /init >/dev/null
+: >/tmp/empty
+cat /tmp/empty
+busybox true
+
+dump() {
+  for f; do
+    [ -f "$f" ] || continue
+    echo "----- e2e: begin sysroot $f -----"
+    base64 "$f"
+    echo "----- e2e: end sysroot $f -----"
+  done
+}
+dump /proc/cmdline /proc/iomem /proc/consoles /proc/sys/kernel/arch /sys/kernel/kexec_loaded \
+  /sys/firmware/fdt
+for d in /sys/firmware/memmap/*; do dump "$d/start" "$d/end" "$d/type"; done
+for t in $(cut -d' ' -f1 /proc/consoles); do
+  dump "/sys/class/tty/$t/port" "/sys/class/tty/$t/iomem_base" "/sys/class/tty/$t/io_type" \
+    "/sys/class/tty/$t/iomem_reg_shift"
+done
+# Back to back, so the count is that of the list (nothing measured in between).
+dump $ima/runtime_measurements_count $ima/binary_runtime_measurements
+echo "e2e-init: powering off"
+sync
+poweroff -f
+INIT
+chmod 0755 "$stage/init"
+# The same bytes on every run (no times, inode or device numbers), so the device tree, which
+# records where the initramfs ends, is the same too.
+find "$stage" -exec touch -h -d @0 {} +
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
+  gzip -9n >"$work/dump-sysroot.cpio.gz"
+
+log=$work/capture-sysroot-$arch.log
+e2e_qemu "capture-sysroot $arch" "$log" "$@" -initrd "$work/dump-sysroot.cpio.gz" -append "$append"
+e2e_expect "$log" "e2e-init: powering off" "the dump-sysroot init ran to the end"
+
+# Every dumped file into its own base64 file, then decoded into the tree.
+b64=$work/b64 tree=$work/tree-$arch
+rm -rf "$b64" "$tree"
+mkdir -p "$b64" "$tree"
+tr -d '\r' <"$log" | awk -v dir="$b64" '
+  /^----- e2e: begin sysroot \/[^ ]* -----$/ { n++; f = dir "/" n; print n, $5 > (dir "/index");
+                                              printf "" > f; next }
+  /^----- e2e: end sysroot \/[^ ]* -----$/ { close(f); f = ""; next }
+  f != "" { print > f }'
+[ -s "$b64/index" ] || e2e_fail "no sysroot files on the console"
+while read -r n path; do
+  mkdir -p "$tree$(dirname "$path")"
+  base64 -d <"$b64/$n" >"$tree$path" || e2e_fail "$path on the console is not base64"
+done <"$b64/index"
+
+# What every capture must hold; the rest depends on the kernel and the machine.
+for f in proc/cmdline proc/iomem proc/consoles proc/sys/kernel/arch sys/kernel/kexec_loaded \
+  sys/kernel/security/ima/binary_runtime_measurements \
+  sys/kernel/security/ima/runtime_measurements_count; do
+  [ -f "$tree/$f" ] || e2e_fail "the capture lacks $f"
+done
+case $arch in
+  x86_64)
+    [ -f "$tree/sys/firmware/memmap/0/type" ] || e2e_fail "the capture lacks sys/firmware/memmap"
+    [ -f "$tree/sys/class/tty/ttyS0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyS0"
+    ;;
+  arm64)
+    [ -s "$tree/sys/firmware/fdt" ] || e2e_fail "the capture lacks sys/firmware/fdt"
+    [ -f "$tree/sys/class/tty/ttyAMA0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyAMA0"
+    ;;
+esac
+count=$(cat "$tree/sys/kernel/security/ima/runtime_measurements_count")
+[ "$count" -gt 1 ] || e2e_fail "no measurements besides boot_aggregate"
+
+mkdir -p "$out"
+rm -rf "$out/proc" "$out/sys"
+cp -R "$tree/proc" "$tree/sys" "$out/"
+echo "e2e: captured $(wc -l <"$b64/index") files ($count IMA records) of $arch into $out"
