@@ -54,8 +54,8 @@ class Profile {
   virtual uint64_t page_size() const { return 4096; }
   /// Byte order of the target's data, for reading the memory log.
   virtual bool big_endian() const { return false; }
-  /// Whether the emulator models a console device. Where it cannot see console output (s390x's
-  /// SCLP calls are silent no-ops in Unicorn) the memory log text stands in for the console.
+  /// Whether the emulator models a console device. A new port whose console the emulator cannot
+  /// see yet (every port here has one) gets the memory log text as its console instead.
   virtual bool has_console_device() const { return true; }
 
   /// Prepares a machine whose RAM is mapped: entry CPU state, device models, ISA hooks (I/O

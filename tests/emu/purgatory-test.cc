@@ -12,7 +12,7 @@ class Emu : public testing::TestWithParam<std::string> {
  protected:
   const host::ArchInfo& arch() const { return *host::find_arch(GetParam()); }
   // Messages about an untrusted hand-off block reach only the default console: where the
-  // emulator cannot see that console (s390x) there is nothing to compare.
+  // emulator cannot see that console (a port without a console model) there is nothing to compare.
   bool sees_default_console() const { return emu::find_profile(GetParam())->has_console_device(); }
 };
 
