@@ -324,6 +324,9 @@ std::optional<ImaSnapshot> LiveSystem::ima() const {
 
 bool LiveSystem::kexec_loaded() const {
   const fs::path file = path("/sys/kernel/kexec_loaded");
+  // The kernel creates it with kexec support (CONFIG_KEXEC_CORE); without, nothing can be loaded.
+  if (!fs::exists(file) && fs::is_directory(path("/sys/kernel")))
+    fail(file, "missing: the running kernel has no kexec support (CONFIG_KEXEC)");
   const std::string value = read_value(file);
   if (value == "1") return true;
   if (value == "0") return false;

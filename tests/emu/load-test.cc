@@ -209,6 +209,16 @@ TEST_P(Load, ExecWithNothingLoadedSaysSo) {
   EXPECT_EQ(calls_->executes, 0);
 }
 
+TEST_P(Load, KernelWithoutKexecSaysSo) {
+  fs::remove(sysroot() + "/sys/kernel/kexec_loaded");
+  const CliResult r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + sysroot() +
+                       "/sys/kernel/kexec_loaded: missing: the running kernel has no kexec "
+                       "support (CONFIG_KEXEC)\n");
+  EXPECT_EQ(styx({"unload", "--sysroot", sysroot()}).err, r.err);
+}
+
 TEST_P(Load, UnloadForgetsTheLoad) {
   ASSERT_EQ(styx(load_args()).status, 0);
   set_loaded(true);
