@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -277,8 +278,14 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
   out << "styx: " << verb << " " << plan.segments.size() << " kexec segments, entry "
       << host::hex(plan.entry) << " (purgatory), next kernel entry "
       << host::hex(b.image.handoff.entry) << "\n";
+  out << "styx: purgatory console: " << host::format_console(b.image.handoff.console) << "\n";
+  const bool carries_ima =
+      std::any_of(b.image.segments.begin(), b.image.segments.end(),
+                  [](const host::ImageSegment& s) { return s.role == Role::kIma; });
   if (b.state.ima)
     out << "styx: IMA: " << b.state.ima_records << " measurements carried and verified\n";
+  else if (carries_ima)
+    out << "styx: IMA: the image carries the list it was built with\n";
   else
     out << "styx: IMA: no measurement list carried\n";
 }

@@ -138,6 +138,10 @@ TEST_P(Load, DryRunPrintsTheSegmentsAndChangesNothing) {
   EXPECT_NE(r.out.find("IMA: " + std::to_string(ima_records()) + " measurements carried"),
             std::string::npos)
       << r.out;
+  EXPECT_NE(r.out.find(GetParam() == "x86_64" ? "purgatory console: uart8250,io,0x3f8\n"
+                                              : "purgatory console: pl011,0x9000000\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("dry run: nothing loaded"), std::string::npos);
   EXPECT_TRUE(calls_->loads.empty());
   EXPECT_FALSE(fs::exists(state_path()));
