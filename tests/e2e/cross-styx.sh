@@ -25,11 +25,11 @@ done
 
 # Arch-specific packages are named with :DEBARCH, architecture-independent ones without.
 # libfmt9 holds the libfmt.so that fmt's CMake package insists exists (only the headers are used).
-packages="libssl-dev:$debarch zlib1g-dev:$debarch libfdt-dev:$debarch libfmt-dev:$debarch
-  libfmt9:$debarch libcli11-dev nlohmann-json3-dev"
+packages="libssl-dev:$debarch zlib1g-dev:$debarch libfdt-dev:$debarch libfmt-dev:$debarch"
+packages="$packages libfmt9:$debarch libcli11-dev nlohmann-json3-dev"
 mkdir -p "$cache" "$work"
 root=$(cd "$cache" && pwd)/cross-root-$debarch
-if [ "$(cat "$root/packages" 2>/dev/null)" != "$(echo $packages)" ]; then
+if [ "$(cat "$root/packages" 2>/dev/null)" != "$packages" ]; then
   echo "cross-styx: fetching $debarch packages into $root" >&2
   rm -rf "$root"
   mkdir -p "$root/deb"
@@ -42,7 +42,7 @@ if [ "$(cat "$root/packages" 2>/dev/null)" != "$(echo $packages)" ]; then
     echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)" >>"$root/versions"
   done
   rm -rf "$root/deb"
-  echo $packages >"$root/packages"
+  echo "$packages" >"$root/packages"
 fi
 
 echo "cross-styx: building styx-static for $triple in $work (log: $work/build.log)" >&2
