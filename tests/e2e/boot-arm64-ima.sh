@@ -11,10 +11,7 @@ here=$(dirname "$0")
 e2e_need qemu-system-aarch64 readelf cpio gzip
 
 list=$src/tests/data/ima/debian12-amd64-binary_runtime_measurements
-kernel=$("$here/arm64-kernel/build.sh" "$cache") || {
-  tail -n 40 "$cache/arm64-ima-kernel/build.log" 2>/dev/null || true
-  e2e_fail "could not build the arm64 IMA kernel"
-}
+e2e_arm64_ima_kernel "$cache"
 
 mkdir -p "$work"
 "$here/make-initramfs.sh" arm64 "$cache" "$work/show-ima.cpio.gz" show-ima

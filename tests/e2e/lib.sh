@@ -136,3 +136,67 @@ e2e_expect_carried_first() {
     e2e_fail "record $((n + 1)) is not the kernel's own boot_aggregate"
   echo "e2e: ok: then its own boot_aggregate"
 }
+
+# e2e_arm64_ima_kernel CACHE: sets kernel to the small arm64 kernel with IMA_KEXEC (arm64-kernel/,
+# built and cached on first use: minutes).
+e2e_arm64_ima_kernel() {
+  kernel=$("$here/arm64-kernel/build.sh" "$1") || {
+    tail -n 40 "$1/arm64-ima-kernel/build.log" 2>/dev/null || true
+    e2e_fail "could not build the arm64 IMA kernel"
+  }
+}
+
+# e2e_kexec_initramfs ARCH CACHE STYX KERNEL WORK: WORK/kexec.cpio.gz, whose /init loads KERNEL
+# with WORK/next.cpio.gz (show-ima) through STYX (a static styx for ARCH) and executes it.
+e2e_kexec_initramfs() {
+  "$here/make-initramfs.sh" "$1" "$2" "$5/next.cpio.gz" show-ima
+  E2E_STYX=$3 E2E_KERNEL=$4 E2E_NEXT_INITRD=$5/next.cpio.gz \
+    "$here/make-initramfs.sh" "$1" "$2" "$5/kexec.cpio.gz" kexec
+}
+
+# e2e_expect_kexec LOG WORK: the console of a real kexec (make-initramfs.sh mode kexec, the next
+# kernel with the show-ima initramfs). Checks: `styx load` loaded; `styx exec` noticed the
+# measurements taken after the load and loaded again; the purgatory's verification lines come
+# between the two kernels; the second kernel lists every record the first had at exec time, in
+# order, then any that `styx exec` itself caused, then its own boot_aggregate.
+e2e_expect_kexec() {
+  log=$1
+  e2e_expect "$log" "e2e-init: reached init (kexec)" "the first kernel reached init"
+  e2e_between "$log" load >"$2/load.out"
+  grep -q '^styx: loaded ' "$2/load.out" || e2e_fail "styx load did not load (see the load lines)"
+  echo "e2e: ok: styx load: $(grep '^styx: IMA' "$2/load.out")"
+  e2e_expect "$log" "styx: the IMA list grew from " "styx exec loaded again with the newer list"
+  e2e_expect "$log" "styx: starting the loaded image" "styx exec rebooted"
+  e2e_reject "$log" "e2e-init: styx exec returned" "the reboot did not fail"
+
+  # The purgatory speaks after the first kernel's last words and before the second's first.
+  tr -d '\r' <"$log" >"$2/console"
+  first=$(grep -n 'styx: starting the loaded image' "$2/console" | head -n 1 | cut -d: -f1)
+  verified=$(grep -n '^styx: verified' "$2/console" | head -n 1 | cut -d: -f1)
+  second=$(grep -n 'Linux version' "$2/console" | sed -n 2p | cut -d: -f1)
+  [ -n "$verified" ] || e2e_fail "no purgatory verification line on the console"
+  [ -n "$second" ] || e2e_fail "the second kernel did not start"
+  [ "$first" -lt "$verified" ] && [ "$verified" -lt "$second" ] ||
+    e2e_fail "the purgatory's lines are not between the two kernels ($first, $verified, $second)"
+  echo "e2e: ok: the purgatory verified between the kernels:"
+  sed -n "${first},${second}p" "$2/console" | grep '^styx:' | sed 's/^/e2e:   /'
+  e2e_expect "$log" "e2e-init: reached init (show-ima)" "the second kernel reached init"
+
+  # The list printed right before `styx exec` must come first; `styx exec` itself may add records
+  # (it reads its state file) before it snapshots, and says how many it carries.
+  e2e_between "$log" at-exec >"$2/at-exec"
+  n=$(wc -l <"$2/at-exec")
+  [ "$n" -gt 1 ] || e2e_fail "the first kernel's list at exec time is empty"
+  carried=$(sed -n 's/^styx: the IMA list grew from [0-9]* to \([0-9]*\) measurements.*/\1/p' "$2/console")
+  [ "$carried" -ge "$n" ] || e2e_fail "styx exec carried $carried records, the list had $n"
+  e2e_between "$log" ascii_runtime_measurements >"$2/second"
+  head -n "$n" "$2/second" >"$2/second.head"
+  cmp -s "$2/at-exec" "$2/second.head" || {
+    diff "$2/at-exec" "$2/second.head" || true
+    e2e_fail "the second kernel's list does not start with the first kernel's $n records"
+  }
+  echo "e2e: ok: the second kernel lists the first kernel's $n records at exec time first"
+  sed -n "$((carried + 1))p" "$2/second" | grep -q ' boot_aggregate $' ||
+    e2e_fail "record $((carried + 1)) is not the second kernel's own boot_aggregate"
+  echo "e2e: ok: then $((carried - n)) record(s) styx exec caused, then its own boot_aggregate"
+}
