@@ -15,6 +15,7 @@
 
 #include "../../arch/arm64/host/kernel-image.h"
 #include "arch-info.h"
+#include "boot-plan-test-util.h"
 #include "boot.h"
 #include "builder.h"
 #include "device-tree.h"
@@ -287,11 +288,7 @@ BootPlan plan(const BootInputs& in) {
   return arm64().plan_boot(in);
 }
 
-const SegmentInput& segment(const BootPlan& p, Role role) {
-  for (const auto& s : p.segments)
-    if (s.role == role) return s;
-  throw std::runtime_error("no such segment");
-}
+using styx::test::segment;
 
 DeviceTree handed_over(const BootPlan& p) {
   return DeviceTree(segment(p, Role::kDtb).data, "out");

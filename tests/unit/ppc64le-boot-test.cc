@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "boot-plan-test-util.h"
 #include "boot.h"
 #include "builder.h"
 #include "device-tree.h"
@@ -150,19 +151,10 @@ BootInputs inputs(std::vector<uint8_t> kernel, const Tree& t = {}) {
   return in;
 }
 
-const SegmentInput& segment(const BootPlan& p, Role role) {
-  for (const SegmentInput& s : p.segments)
-    if (s.role == role) return s;
-  throw std::runtime_error("no such segment");
-}
+using styx::test::segment;
 
 std::string refusal(const BootInputs& in) {
-  try {
-    ppc64le()->plan_boot(in);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return styx::test::refusal(*ppc64le(), in);
 }
 
 #define NEED_PPC64LE() \

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "boot-plan-test-util.h"
 #include "boot.h"
 #include "builder.h"
 #include "code-check.h"
@@ -99,20 +100,10 @@ BootInputs inputs(std::vector<uint8_t> kernel, bool sbi_reserved = false) {
   return in;
 }
 
-const SegmentInput& segment(const BootPlan& p, Role role) {
-  for (const SegmentInput& s : p.segments) {
-    if (s.role == role) return s;
-  }
-  throw std::runtime_error("no such segment");
-}
+using styx::test::segment;
 
 std::string refusal(const BootInputs& in) {
-  try {
-    riscv64()->plan_boot(in);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return styx::test::refusal(*riscv64(), in);
 }
 
 #define NEED_RISCV64() \

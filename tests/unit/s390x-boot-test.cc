@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "boot-plan-test-util.h"
 #include "boot.h"
 #include "error.h"
 
@@ -59,19 +60,10 @@ BootInputs inputs(std::vector<uint8_t> kernel) {
   return in;
 }
 
-const SegmentInput& segment(const BootPlan& p, Role role) {
-  for (const SegmentInput& s : p.segments)
-    if (s.role == role) return s;
-  throw std::runtime_error("no such segment");
-}
+using styx::test::segment;
 
 std::string refusal(const BootInputs& in) {
-  try {
-    s390x()->plan_boot(in);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
+  return styx::test::refusal(*s390x(), in);
 }
 
 // The plan's segments as memory, the rest zero, for read_next_kernel.

@@ -15,6 +15,7 @@
 #include "../../arch/x86_64/host/boot-params.h"
 #include "../../arch/x86_64/host/bzimage.h"
 #include "arch-info.h"
+#include "boot-plan-test-util.h"
 #include "boot.h"
 #include "builder.h"
 #include "embedded-purgatory.h"
@@ -147,12 +148,7 @@ std::string parse_error(const std::vector<uint8_t>& file) {
 
 #define EXPECT_CONTAINS(text, part) EXPECT_NE((text).find(part), std::string::npos) << (text)
 
-const SegmentInput& segment(const BootPlan& p, Role role) {
-  const auto it = std::find_if(p.segments.begin(), p.segments.end(),
-                               [&](const SegmentInput& s) { return s.role == role; });
-  if (it == p.segments.end()) throw std::runtime_error("no segment of that role");
-  return *it;
-}
+using styx::test::segment;
 
 // Physical memory as the plan leaves it: RAM reads as zeros except where a segment was loaded.
 class Memory {
