@@ -18,14 +18,11 @@ namespace fs = std::filesystem;
 
 using Result = CliResult;
 
-class Cli : public testing::TestWithParam<std::string> {
+class Cli : public testing::TestWithParam<std::string>, protected TestDir {
  protected:
+  Cli() : TestDir("styx-cli-test") {}
+
   void SetUp() override {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    dir_ = fs::temp_directory_path() / ("styx-cli-test-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     const host::ArchInfo& a = *host::find_arch(GetParam());
     base_ = a.demo_ram_base;
     write("kernel", pattern(8192, 1));
@@ -33,14 +30,7 @@ class Cli : public testing::TestWithParam<std::string> {
     write("boot", pattern(4096, 3));
     write("empty", {});
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::vector<uint8_t>& data) const {
-    std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(data.data()),
-               static_cast<std::streamsize>(data.size()));
-  }
   std::string addr(uint64_t offset) const { return host::hex(base_ + offset); }
   std::string boot_role() const { return role_name(host::find_arch(GetParam())->boot_data_role); }
   std::string boot_reg() const {
@@ -76,12 +66,11 @@ class Cli : public testing::TestWithParam<std::string> {
     EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_FALSE(fs::exists(path(out)));
-    for (const auto& e : fs::directory_iterator(dir_))
+    for (const auto& e : fs::directory_iterator(root()))
       EXPECT_EQ(e.path().filename().string().rfind(".image", 0), std::string::npos)
           << "temp file left: " << e.path();
   }
 
-  fs::path dir_;
   uint64_t base_ = 0;
 };
 

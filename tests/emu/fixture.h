@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <sstream>
 #include <string>
@@ -19,6 +24,36 @@
 #include "run.h"
 
 namespace styx::test {
+
+/// A fresh directory for one test, named after the test, removed when the test ends. Test
+/// fixtures that work with files derive from it.
+class TestDir {
+ public:
+  explicit TestDir(const std::string& prefix) {
+    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    root_ = std::filesystem::temp_directory_path() /
+            (prefix + "-" + std::to_string(::getpid()) + "-" + name);
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+  }
+  ~TestDir() { std::filesystem::remove_all(root_); }
+  TestDir(const TestDir&) = delete;
+  TestDir& operator=(const TestDir&) = delete;
+
+  const std::filesystem::path& root() const { return root_; }
+  std::string path(const std::string& name) const { return (root_ / name).string(); }
+  /// Writes `data` to `name`, creating the directories it needs.
+  void write(const std::string& name, const std::vector<uint8_t>& data) const {
+    std::filesystem::create_directories(std::filesystem::path(path(name)).parent_path());
+    std::ofstream(path(name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(data.data()),
+               static_cast<std::streamsize>(data.size()));
+  }
+
+ private:
+  std::filesystem::path root_;
+};
 
 inline std::vector<std::string> arch_names() {
   std::vector<std::string> names;

@@ -45,15 +45,11 @@ class RecordingKernel final : public host::KexecKernel {
   std::shared_ptr<Calls> calls_;
 };
 
-class Load : public testing::TestWithParam<std::string> {
+class Load : public testing::TestWithParam<std::string>, protected TestDir {
  protected:
+  Load() : TestDir("styx-load-test") {}
+
   void SetUp() override {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    dir_ =
-        fs::temp_directory_path() / ("styx-load-test-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     fs::copy(fs::path(STYX_SOURCE_DIR) / "tests/data/sysroot" / GetParam(), sysroot(),
              fs::copy_options::recursive);
     const SampleBoot boot = sample_boot(GetParam());
@@ -63,19 +59,9 @@ class Load : public testing::TestWithParam<std::string> {
     cli::set_kexec_kernel_factory(
         [calls = calls_] { return std::make_unique<RecordingKernel>(calls); });
   }
-  void TearDown() override {
-    cli::set_kexec_kernel_factory(nullptr);
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { cli::set_kexec_kernel_factory(nullptr); }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::string sysroot() const { return path("sysroot"); }
-  void write(const std::string& name, const std::vector<uint8_t>& data) const {
-    fs::create_directories(fs::path(path(name)).parent_path());
-    std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(data.data()),
-               static_cast<std::streamsize>(data.size()));
-  }
   std::string ima_path() const {
     return sysroot() + "/sys/kernel/security/ima/binary_runtime_measurements";
   }
@@ -119,7 +105,6 @@ class Load : public testing::TestWithParam<std::string> {
     return 0;
   }
 
-  fs::path dir_;
   std::shared_ptr<Calls> calls_;
 };
 

@@ -20,27 +20,17 @@ namespace fs = std::filesystem;
 
 using Result = CliResult;
 
-class NextKernel : public testing::TestWithParam<std::string> {
+class NextKernel : public testing::TestWithParam<std::string>, protected TestDir {
  protected:
+  NextKernel() : TestDir("styx-next-kernel") {}
+
   void SetUp() override {
-    std::string name = testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    dir_ = fs::temp_directory_path() / ("styx-next-kernel-" + std::to_string(::getpid()) + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     sample_ = sample_boot(GetParam());
     write("kernel", sample_.kernel);
     write("initrd", pattern(70001, 5));
     if (!sample_.dtb.empty()) write("boot.dtb", sample_.dtb);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  void write(const std::string& name, const std::vector<uint8_t>& data) const {
-    std::ofstream(path(name), std::ios::binary)
-        .write(reinterpret_cast<const char*>(data.data()),
-               static_cast<std::streamsize>(data.size()));
-  }
   std::vector<std::string> build_args(const std::string& cmdline) const {
     return build_args(cmdline, sample_.mem_args);
   }
@@ -57,7 +47,6 @@ class NextKernel : public testing::TestWithParam<std::string> {
 
   static constexpr const char* kImaList =
       STYX_SOURCE_DIR "/tests/data/ima/debian12-amd64-binary_runtime_measurements";
-  fs::path dir_;
   SampleBoot sample_;
 };
 
