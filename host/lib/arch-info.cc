@@ -1,8 +1,20 @@
 #include "arch-info.h"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include "parse.h"
 
 namespace styx::host {
+
+std::vector<uint8_t> read_memory_exactly(const ReadMemory& read, uint64_t addr, uint64_t size,
+                                         const std::string& what) {
+  std::vector<uint8_t> out = read(addr, size);
+  if (out.size() != size)
+    throw std::runtime_error(what + " at " + hex(addr) + ": read " + std::to_string(out.size()) +
+                             " of " + std::to_string(size) + " bytes");
+  return out;
+}
 
 // Defined by the generated arch-table.cc: one entry per arch/<isa>/host/.
 const std::vector<const ArchInfo*>& arch_table();

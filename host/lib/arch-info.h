@@ -23,6 +23,10 @@ struct MemRange;
 /// std::runtime_error when the range is not readable.
 using ReadMemory = std::function<std::vector<uint8_t>(uint64_t addr, uint64_t size)>;
 
+/// `size` bytes at `addr` through `read`; std::runtime_error naming `what` when fewer come back.
+std::vector<uint8_t> read_memory_exactly(const ReadMemory& read, uint64_t addr, uint64_t size,
+                                         const std::string& what);
+
 /// What the next kernel reads at the hand-off, as the ISA's boot protocol presents it.
 struct NextKernel {
   std::string cmdline;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,17 @@ class ByteReader {
   bool big_;
   std::string what_;
 };
+
+/// The `width`-byte integer at `data[offset]`; std::out_of_range past the end (for callers that
+/// have checked the size already: a ByteReader names the data in its errors).
+inline uint64_t get_uint(std::span<const uint8_t> data, size_t offset, size_t width,
+                         bool big_endian) {
+  if (offset > data.size() || width > data.size() - offset)
+    throw std::out_of_range("get_uint past the end");
+  uint64_t v = 0;
+  for (size_t i = 0; i < width; ++i) v = v << 8 | data[offset + (big_endian ? i : width - 1 - i)];
+  return v;
+}
 
 /// Stores `width` bytes of `value` at `out[offset]`, growing `out` as needed.
 inline void put_uint(std::vector<uint8_t>& out, size_t offset, uint64_t value, size_t width,

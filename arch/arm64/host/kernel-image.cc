@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 
+#include "bytes.h"
 #include "error.h"
 #include "parse.h"
 
@@ -13,9 +14,7 @@ namespace styx::host {
 namespace {
 
 uint64_t le(std::span<const uint8_t> d, size_t at, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = width; i-- > 0;) v = v << 8 | d[at + i];
-  return v;
+  return get_uint(d, at, width, false);
 }
 
 std::string size_text(uint64_t bytes) {

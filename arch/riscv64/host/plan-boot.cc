@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "boot.h"
+#include "bytes.h"
 #include "device-tree.h"
 #include "error.h"
 #include "layout.h"
@@ -26,9 +27,7 @@ constexpr uint32_t kMagic2 = 0x05435352;         // "RSC\x05"
 constexpr MemRange kSbiFirmware{0x80000000, 512 << 10};
 
 uint64_t le(std::span<const uint8_t> d, size_t at, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) v |= uint64_t{d[at + i]} << (8 * i);
-  return v;
+  return get_uint(d, at, width, false);
 }
 
 bool covered(const MemRange& r, const std::vector<MemRange>& by) {

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "arch-info.h"
+#include "bytes.h"
+#include "ima.h"
 #include "parmarea.h"
 #include "parse.h"
 
@@ -15,35 +17,25 @@ namespace {
 using namespace s390x;
 
 constexpr uint64_t kPage = 4096;
-constexpr size_t kImaHeaderSize = 24;
 
-uint64_t be(const std::vector<uint8_t>& d, uint64_t at, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) v = v << 8 | d.at(at + i);
-  return v;
-}
-
-std::vector<uint8_t> read_exact(const ReadMemory& read, uint64_t addr, uint64_t size,
-                                const std::string& what) {
-  std::vector<uint8_t> out = read(addr, size);
-  if (out.size() != size)
-    throw std::runtime_error(what + " at " + hex(addr) + ": read " + std::to_string(out.size()) +
-                             " of " + std::to_string(size) + " bytes");
-  return out;
+uint64_t be(std::span<const uint8_t> d, uint64_t at, size_t width) {
+  return get_uint(d, at, width, true);
 }
 
 }  // namespace
 
 NextKernel read_s390x_next_kernel(const ReadMemory& read, std::span<const uint64_t>) {
-  const std::vector<uint8_t> table = read_exact(read, kEntryTable, 6, "entry table");
+  const std::vector<uint8_t> table = read_memory_exactly(read, kEntryTable, 6, "entry table");
   if (std::string(table.begin(), table.end()) != "S390EP")
     throw std::runtime_error("no s390x Linux image: no \"S390EP\" entry table at " +
                              hex(kEntryTable));
-  const std::vector<uint8_t> parm = read_exact(read, kParmArea, kFieldsSize, "parameter area");
+  const std::vector<uint8_t> parm =
+      read_memory_exactly(read, kParmArea, kFieldsSize, "parameter area");
   NextKernel next;
   uint64_t capacity = be(parm, kMaxCommandLineSize - kParmArea, 8);
   if (capacity == 0) capacity = kLegacyCommandLineSize;
-  const std::vector<uint8_t> line = read_exact(read, kCommandLine, capacity, "command line");
+  const std::vector<uint8_t> line =
+      read_memory_exactly(read, kCommandLine, capacity, "command line");
   size_t len = 0;
   while (len < line.size() && line[len] != 0) ++len;
   if (len == line.size())
@@ -59,12 +51,12 @@ NextKernel read_s390x_next_kernel(const ReadMemory& read, std::span<const uint64
   const uint64_t ima = (initrd + initrd_size + kPage - 1) / kPage * kPage;
   std::vector<uint8_t> head;
   try {
-    head = read_exact(read, ima, kImaHeaderSize, "IMA buffer");
+    head = read_memory_exactly(read, ima, kImaKexecHeaderSize, "IMA buffer");
   } catch (const std::runtime_error&) {
     return next;  // past the end of RAM: nothing there
   }
   const uint64_t size = be(head, 8, 8);
-  if (be(head, 0, 2) == 1 && be(head, 2, 2) == 0 && size >= kImaHeaderSize)
+  if (be(head, 0, 2) == 1 && be(head, 2, 2) == 0 && size >= kImaKexecHeaderSize)
     next.ima = {{ima, size}};
   return next;
 }

@@ -28,6 +28,7 @@
 #include <string>
 
 #include "boot.h"
+#include "bytes.h"
 #include "error.h"
 #include "layout.h"
 #include "parmarea.h"
@@ -44,13 +45,7 @@ constexpr uint64_t kInitrdOrigin = 8 * kMiB;  // kexec-tools' RAMDISK_ORIGIN_ADD
 constexpr uint64_t k2GiB = uint64_t{1} << 31;
 
 uint64_t be(std::span<const uint8_t> d, uint64_t at, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) v = v << 8 | d[at + i];
-  return v;
-}
-
-void put_be64(std::vector<uint8_t>& d, uint64_t at, uint64_t v) {
-  for (size_t i = 0; i < 8; ++i) d[at + i] = static_cast<uint8_t>(v >> (56 - 8 * i));
+  return get_uint(d, at, width, true);
 }
 
 uint64_t round_up(uint64_t v, uint64_t a) {
@@ -97,8 +92,8 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
 
   std::fill(k.begin() + kCommandLine, k.begin() + kCommandLine + capacity, 0);
   std::copy(in.cmdline.begin(), in.cmdline.end(), k.begin() + kCommandLine);
-  put_be64(k, kOldmemBase, 0);
-  put_be64(k, kOldmemSize, 0);
+  put_uint(k, kOldmemBase, 0, 8, true);
+  put_uint(k, kOldmemSize, 0, 8, true);
 
   uint64_t initrd_addr = 0;
   std::optional<uint64_t> ima_addr;
@@ -111,8 +106,8 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
       layout.reserve(*ima_addr, round_up(in.ima->data.size(), kPage), "IMA buffer");
     }
   }
-  put_be64(k, kInitrdStart, initrd_addr);
-  put_be64(k, kInitrdSize, in.initrd ? in.initrd->data.size() : 0);
+  put_uint(k, kInitrdStart, initrd_addr, 8, true);
+  put_uint(k, kInitrdSize, in.initrd ? in.initrd->data.size() : 0, 8, true);
   k.erase(k.begin(), k.begin() + kEntry);
   plan.segments.push_back({Role::kKernel, name, kEntry, std::move(k)});
   if (in.initrd)

@@ -7,6 +7,7 @@
 
 #include "arch-info.h"
 #include "boot-params.h"
+#include "bytes.h"
 #include "bzimage.h"
 #include "parse.h"
 
@@ -15,19 +16,8 @@ namespace {
 
 using namespace x86;
 
-uint64_t le(const std::vector<uint8_t>& bytes, size_t offset, size_t width) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < width; ++i) v |= uint64_t{bytes.at(offset + i)} << (8 * i);
-  return v;
-}
-
-std::vector<uint8_t> read_exact(const ReadMemory& read, uint64_t addr, uint64_t size,
-                                const std::string& what) {
-  std::vector<uint8_t> out = read(addr, size);
-  if (out.size() != size)
-    throw std::runtime_error(what + " at " + hex(addr) + ": read " + std::to_string(out.size()) +
-                             " of " + std::to_string(size) + " bytes");
-  return out;
+uint64_t le(std::span<const uint8_t> d, size_t at, size_t width) {
+  return get_uint(d, at, width, false);
 }
 
 // Up to `limit` characters and the NUL after them, read a page at a time so that a command line
@@ -38,7 +28,7 @@ std::string read_cmdline(const ReadMemory& read, uint64_t addr, uint64_t limit) 
   uint64_t at = addr;
   while (out.size() <= limit) {
     const uint64_t chunk = std::min(kPage - at % kPage, limit + 1 - out.size());
-    for (uint8_t c : read_exact(read, at, chunk, "command line")) {
+    for (uint8_t c : read_memory_exactly(read, at, chunk, "command line")) {
       if (c == 0) return out;
       out.push_back(static_cast<char>(c));
     }
@@ -53,7 +43,8 @@ std::string read_cmdline(const ReadMemory& read, uint64_t addr, uint64_t limit) 
 NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint64_t> boot_args) {
   if (boot_args.empty()) throw std::runtime_error("boot_params: no rsi value given");
   const uint64_t bp_addr = boot_args[0];
-  const std::vector<uint8_t> bp = read_exact(read, bp_addr, kBootParamsSize, "boot_params");
+  const std::vector<uint8_t> bp =
+      read_memory_exactly(read, bp_addr, kBootParamsSize, "boot_params");
   if (le(bp, hdr::kMagic, 4) != kHdrSMagic)
     throw std::runtime_error("boot_params at " + hex(bp_addr) +
                              ": no \"HdrS\" setup header at 0x202");
@@ -82,7 +73,8 @@ NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint6
     if (n == kMaxSetupDataNodes)
       throw std::runtime_error("setup_data: more than " + std::to_string(kMaxSetupDataNodes) +
                                " nodes from " + hex(le(bp, hdr::kSetupData, 8)) + " (a loop?)");
-    const std::vector<uint8_t> head = read_exact(read, node, kSetupDataHeaderSize, "setup_data");
+    const std::vector<uint8_t> head =
+        read_memory_exactly(read, node, kSetupDataHeaderSize, "setup_data");
     const uint64_t type = le(head, 8, 4);
     const uint64_t len = le(head, 12, 4);
     if (type == kSetupIma) {
@@ -90,8 +82,8 @@ NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint6
         throw std::runtime_error("SETUP_IMA node at " + hex(node) + ": length " +
                                  std::to_string(len) + ", its payload needs 16");
       if (next.ima) throw std::runtime_error("setup_data: a second SETUP_IMA node at " + hex(node));
-      const std::vector<uint8_t> payload =
-          read_exact(read, node + kSetupDataHeaderSize, kImaSetupDataSize, "SETUP_IMA node");
+      const std::vector<uint8_t> payload = read_memory_exactly(read, node + kSetupDataHeaderSize,
+                                                               kImaSetupDataSize, "SETUP_IMA node");
       next.ima = {{le(payload, 0, 8), le(payload, 8, 8)}};
     }
     node = le(head, 0, 8);
