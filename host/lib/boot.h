@@ -74,6 +74,13 @@ struct BootPlan {
   std::vector<MemRange> reserved;
 };
 
+/// Refuses an empty initrd or IMA buffer (read_blob() refuses empty files already; this covers
+/// inputs made in memory).
+inline void refuse_empty_inputs(const BootInputs& in) {
+  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
+  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+}
+
 /// What the boot protocol decided, copied into the request the builder takes.
 inline void apply_boot_plan(const BootPlan& plan, BuildRequest& req) {
   req.segments = plan.segments;

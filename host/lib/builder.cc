@@ -5,15 +5,12 @@
 #include "digest.h"
 #include "error.h"
 #include "handoff-codec.h"
+#include "layout.h"
 #include "parse.h"
 #include "purgatory.h"
 
 namespace styx::host {
 namespace {
-
-uint64_t align_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
 
 bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end) {
   return a < b_end && b < a_end;

@@ -21,12 +21,9 @@ constexpr size_t kEditRoom = 4096;
 // A DT consumer reads at most this much; no real tree comes near it.
 constexpr uint64_t kMaxTreeRead = 64ull << 20;
 
-uint64_t round_up(uint64_t v, uint64_t a) {
-  return a <= 1 ? v : (v + a - 1) / a * a;
-}
-
-uint32_t be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+// libfdt's loader: big-endian and safe at any alignment, as property values are.
+uint32_t be32(const void* p) {
+  return fdt32_ld(static_cast<const fdt32_t*>(p));
 }
 
 // A number of 1 or 2 cells; nullopt for wider ones, which no CPU address here needs.
@@ -410,7 +407,7 @@ void DeviceTree::remove_stale_kexec_state(uint64_t page_size) {
 
   // Firmware may have reserved the initrd rounded to pages, a kexec'ing kernel exactly.
   const auto drop_reservation = [&](uint64_t addr, uint64_t size) {
-    if (!remove_memreserve(addr, size)) remove_memreserve(addr, round_up(size, page_size));
+    if (!remove_memreserve(addr, size)) remove_memreserve(addr, align_up(size, page_size));
   };
   const auto start = number_property("/chosen", "linux,initrd-start");
   const auto end = number_property("/chosen", "linux,initrd-end");
@@ -437,7 +434,7 @@ void DeviceTree::set_initrd(uint64_t addr, uint64_t size) {
 
 void DeviceTree::set_ima_buffer(uint64_t addr, uint64_t size, uint64_t page_size) {
   set_property("/chosen", "linux,ima-kexec-buffer", encode_addr_size(addr, size));
-  add_memreserve(addr, round_up(size, page_size));
+  add_memreserve(addr, align_up(size, page_size));
 }
 
 std::vector<uint8_t> DeviceTree::write_boot_chosen(
@@ -448,6 +445,13 @@ std::vector<uint8_t> DeviceTree::write_boot_chosen(
   if (ima) set_ima_buffer(ima->first, ima->second, page_size);
   refresh_seeds();
   return pack();
+}
+
+DeviceTree open_boot_tree(const BootInputs& in, std::string_view isa) {
+  if (!in.dtb) throw InputError(std::string(isa) + " needs a device tree: use --dtb");
+  DeviceTree dt(in.dtb->data, in.dtb->name);
+  refuse_empty_inputs(in);
+  return dt;
 }
 
 std::vector<uint8_t> place_ima_and_write_chosen(DeviceTree& dt, Layout& layout,
@@ -528,7 +532,7 @@ std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page) {
   }
   std::vector<MemRange> out;
   for (const MemRange& r : merged) {
-    const uint64_t start = round_up(r.start, page);
+    const uint64_t start = align_up(r.start, page);
     const uint64_t end = r.end() / page * page;
     if (start < end && start >= r.start) out.push_back({start, end - start});
   }

@@ -130,6 +130,10 @@ std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page);
 /// malformed.
 NextKernel read_next_kernel_from_fdt(const ReadMemory& read, uint64_t dtb_addr);
 
+/// The start of every DT ISA's boot planner: the tree `in` must have (InputError "ISA needs a
+/// device tree: use --dtb" without one), opened, after refuse_empty_inputs().
+DeviceTree open_boot_tree(const BootInputs& in, std::string_view isa);
+
 /// The end of every DT ISA's boot planner before it places the tree itself: the IMA buffer (when
 /// `in.ima`), page-rounded, as high as it fits below `max_end`, added to `plan` as the `ima`
 /// segment; then write_boot_chosen() with it, `in.cmdline` and the initrd at `initrd_addr`.

@@ -4,15 +4,12 @@
 
 #include "bytes.h"
 #include "error.h"
+#include "layout.h"
 
 namespace styx::host {
 namespace {
 
 constexpr size_t kEhdrSize = 64, kPhdrSize = 56, kShdrSize = 64;
-
-uint64_t align_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
 
 std::string c_string(std::span<const uint8_t> table, uint64_t offset, const std::string& what) {
   if (offset >= table.size()) throw InputError(what + ": string offset out of range");

@@ -8,9 +8,6 @@
 namespace styx::host {
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) {
-  return a <= 1 ? v : (v + a - 1) / a * a;
-}
 bool overlaps(const MemRange& a, const MemRange& b) {
   return a.start < b.end() && b.start < a.end();
 }

@@ -11,6 +11,11 @@
 
 namespace styx::host {
 
+/// `v` rounded up to a multiple of `align` (0 and 1 leave it as it is).
+inline uint64_t align_up(uint64_t v, uint64_t align) {
+  return align <= 1 ? v : (v + align - 1) / align * align;
+}
+
 struct Placement {
   uint64_t size = 0;
   uint64_t align = 1;

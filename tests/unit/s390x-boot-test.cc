@@ -2,6 +2,7 @@
 // own copy, initrd and IMA placement, and reading it all back as the next kernel would.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -159,8 +160,8 @@ TEST(S390xBoot, ParameterAreaIsWrittenBigEndianIntoTheKernelsCopy) {
   // and by kexec on the way, so they are no part of what is verified.
   EXPECT_EQ(seg.addr, 0x10000u);
   ASSERT_EQ(seg.data.size(), image.size() - 0x10000);
-  std::vector<uint8_t> k(0x10000, 0);  // the segment at its file offsets
-  k.insert(k.end(), seg.data.begin(), seg.data.end());
+  std::vector<uint8_t> k(0x10000 + seg.data.size(), 0);  // the segment at its file offsets
+  std::copy(seg.data.begin(), seg.data.end(), k.begin() + 0x10000);
   EXPECT_EQ(p.entry, 0x10000u);
   EXPECT_EQ(p.boot_args, (std::vector<std::pair<std::string, uint64_t>>{{"r2", 0x10400}}));
   EXPECT_EQ(get_be(k, 0x10408), 8 * kMiB);  // initrd_start
@@ -175,8 +176,11 @@ TEST(S390xBoot, ParameterAreaIsWrittenBigEndianIntoTheKernelsCopy) {
   for (size_t i = 0x10480 + in.cmdline.size(); i < 0x10480 + 4096; ++i)
     ASSERT_EQ(k[i], 0) << "at " << i;
   // Everything else is the file as it was.
-  for (size_t i = 0x10000; i < image.size(); ++i)
-    if (i < 0x10408 || i >= 0x10480 + 4096) ASSERT_EQ(k[i], image[i]) << "at " << i;
+  for (size_t i = 0x10000; i < image.size(); ++i) {
+    if (i < 0x10408 || i >= 0x10480 + 4096) {
+      ASSERT_EQ(k[i], image[i]) << "at " << i;
+    }
+  }
 }
 
 TEST(S390xBoot, InitrdGoesWhereKexecToolsPutsItAndImaRightAfter) {

@@ -30,10 +30,7 @@ constexpr uint64_t kPhysLimit = 1ull << 48;
 
 BootPlan plan_arm64_boot(const BootInputs& in) {
   const Arm64Image image = parse_arm64_image(in.kernel.data, in.kernel.name);
-  if (!in.dtb) throw InputError("arm64 needs a device tree: use --dtb");
-  DeviceTree dt(in.dtb->data, in.dtb->name);
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
-  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+  DeviceTree dt = open_boot_tree(in, "arm64");
 
   // What the old boot reserved for its own initrd and IMA buffer is free now.
   dt.remove_stale_kexec_state(kPage);

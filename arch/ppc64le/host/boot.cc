@@ -36,12 +36,9 @@ constexpr uint64_t kMaxRealMode = 1ull << 30;
 // fdt_header.boot_cpuid_phys (device tree format version 2 and later).
 constexpr size_t kBootCpuidOffset = 28;
 
-uint64_t round_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
-
-uint32_t be32(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+// libfdt's loader: big-endian and safe at any alignment, as property values are.
+uint32_t be32(const void* p) {
+  return fdt32_ld(static_cast<const fdt32_t*>(p));
 }
 
 // One of the NUL-separated strings of a stringlist property such as `compatible`.
@@ -152,10 +149,7 @@ std::optional<Console> stdout_console(const DeviceTree& dt) {
 
 BootPlan plan_ppc64le_boot(const BootInputs& in) {
   const Ppc64Kernel kernel = parse_ppc64_vmlinux(in.kernel.data, in.kernel.name);
-  if (!in.dtb) throw InputError("ppc64le needs a device tree: use --dtb");
-  DeviceTree dt(in.dtb->data, in.dtb->name);
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
-  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+  DeviceTree dt = open_boot_tree(in, "ppc64le");
   const uint32_t cpu = boot_cpu(dt, in.dtb->data);
 
   dt.remove_stale_kexec_state(kPage);
@@ -175,7 +169,7 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
   keep_out.insert(keep_out.end(), fw.other.begin(), fw.other.end());
 
   // The kernel's final place, as the tree (what the kernel sees) describes memory.
-  const MemRange home{0, round_up(kernel.memsz, kPage)};
+  const MemRange home{0, align_up(kernel.memsz, kPage)};
   if (!subtract_ranges({home}, memory).empty())
     throw InputError(dt.name() + ": the kernel copies itself to 0.." + hex(home.end()) +
                      ", which the tree's /memory does not cover");

@@ -54,10 +54,7 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
   const uint64_t image_size = std::max<uint64_t>(le(k, 16, 8), k.size());
   if (text_offset % kPage != 0)
     throw InputError(name + ": text_offset " + hex(text_offset) + " is not page aligned");
-  if (!in.dtb) throw InputError("riscv64 needs a device tree: use --dtb");
-  DeviceTree dt(in.dtb->data, in.dtb->name);
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
-  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+  DeviceTree dt = open_boot_tree(in, "riscv64");
 
   dt.remove_stale_kexec_state(kPage);
   BootPlan plan;

@@ -48,10 +48,6 @@ uint64_t be(std::span<const uint8_t> d, uint64_t at, size_t width) {
   return get_uint(d, at, width, true);
 }
 
-uint64_t round_up(uint64_t v, uint64_t a) {
-  return (v + a - 1) / a * a;
-}
-
 }  // namespace
 
 BootPlan plan_s390x_boot(const BootInputs& in) {
@@ -77,8 +73,7 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
     throw InputError(
         "s390x needs --mem: the kernel finds RAM itself, Styx must be told where it may place "
         "the initrd and the purgatory");
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
-  if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
+  refuse_empty_inputs(in);
   if (in.ima && !in.initrd)
     throw InputError(in.ima->name +
                      ": s390x carries the IMA list right after the initrd: --ima-list needs "
@@ -102,8 +97,8 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
     initrd_addr = layout.place(
         "initrd", {.size = size, .align = kMiB, .min_addr = std::max(kInitrdOrigin, k.size())});
     if (in.ima) {
-      ima_addr = round_up(initrd_addr + size, kPage);
-      layout.reserve(*ima_addr, round_up(in.ima->data.size(), kPage), "IMA buffer");
+      ima_addr = align_up(initrd_addr + size, kPage);
+      layout.reserve(*ima_addr, align_up(in.ima->data.size(), kPage), "IMA buffer");
     }
   }
   put_uint(k, kInitrdStart, initrd_addr, 8, true);
