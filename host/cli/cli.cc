@@ -88,7 +88,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 
   Subcommands commands;
   add_emulator_commands(app, commands, out);
-  add_kexec_commands(app, commands, out, err);
+  add_kexec_commands(app, commands, out);
 
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -57,7 +57,7 @@ struct LoadOptions {
 
 constexpr const char* kStatePath = "/run/styx/loaded.json";
 
-std::string trim_cmdline(std::string s) {
+std::string trim(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   while (!s.empty() && s.front() == ' ') s.erase(0, 1);
   return s;
@@ -245,17 +245,18 @@ uint64_t page_size(const host::LiveSystem& live, const host::ArchInfo& arch) {
 host::KexecFacts kexec_facts(const host::LiveSystem& live) {
   host::KexecFacts facts;
   facts.root = ::geteuid() == 0;
-  const auto text = [&](const char* path) -> std::optional<std::string> {
+  // Each fact is optional: an unreadable file only makes the message less specific.
+  const auto first_line = [&](const char* path) -> std::optional<std::string> {
     try {
       const auto bytes = host::read_file(live.path(path).string());
-      return trim_cmdline(std::string(bytes.begin(), bytes.end())
-                              .substr(0, std::string(bytes.begin(), bytes.end()).find('\n')));
+      const std::string text(bytes.begin(), bytes.end());
+      return trim(text.substr(0, text.find('\n')));
     } catch (const InputError&) {
       return std::nullopt;
     }
   };
-  facts.lockdown = text("/sys/kernel/security/lockdown").value_or("");
-  if (auto disabled = text("/proc/sys/kernel/kexec_load_disabled"))
+  facts.lockdown = first_line("/sys/kernel/security/lockdown").value_or("");
+  if (auto disabled = first_line("/proc/sys/kernel/kexec_load_disabled"))
     facts.load_disabled = *disabled == "1";
   try {
     facts.ram = live.ram();
@@ -317,7 +318,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     if (o.dtb) state.dtb = std::filesystem::absolute(*o.dtb).string();
     state.console = o.console;
     state.cmdline =
-        trim_cmdline((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
+        trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
     state.on_failure = o.on_failure;
     built = build_for_live_system(live, arch, state, !o.no_ima);
   }
@@ -405,7 +406,7 @@ void set_kexec_kernel_factory(KexecKernelFactory factory) {
   kernel_factory() = factory ? std::move(factory) : KexecKernelFactory(host::system_kexec_kernel);
 }
 
-void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out, std::ostream&) {
+void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out) {
   auto o = std::make_shared<LoadOptions>();
   auto* l = app.add_subcommand(
       "load",

@@ -22,6 +22,6 @@ using Subcommands = std::vector<Subcommand>;
 void add_emulator_commands(CLI::App& app, Subcommands& commands, std::ostream& out);
 
 /// `load`, `unload` and `exec` (kexec-commands.cc).
-void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out, std::ostream& err);
+void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out);
 
 }  // namespace styx::cli
