@@ -3,6 +3,7 @@
 #include <linux/kexec.h>
 #include <linux/reboot.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,6 +28,10 @@ class SystemKexecKernel final : public KexecKernel {
   void unload() override { call_load(0, {}, "kexec_load (unload)"); }
 
   void execute() override {
+    // The last lines printed before the reboot would otherwise die in a serial port's buffer:
+    // a terminal's output is written to the device before the kernel is left.
+    for (const int fd : {STDOUT_FILENO, STDERR_FILENO})
+      if (::isatty(fd)) ::tcdrain(fd);
     ::sync();
     // glibc's reboot(2) wrapper takes only the command; the magic numbers are the raw call's.
     if (::syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: boot-ppc64le.sh STYX CACHE_DIR SOURCE_DIR PSERIES_ENTRY PSERIES_RTAS WORK_DIR
+# Usage: boot-ppc64le.sh STYX KERNELS_DIR SOURCE_DIR PSERIES_ENTRY PSERIES_RTAS WORK_DIR
 # Boots Debian 12's ppc64el kernel (an ELF vmlinux) through a Styx image in qemu-system-ppc64
 # -machine pseries, without SLOF:
 #  1. image = vmlinux + show-ima initramfs + qemu's own pseries DTB: the purgatory verifies it and
@@ -8,52 +8,32 @@
 #     and the kernel never starts.
 # PSERIES_ENTRY (the -bios) enters the image's purgatory in little-endian real mode as kexec
 # leaves a pseries guest; PSERIES_RTAS is the RTAS instance SLOF would have put in memory, named
-# in the tree's /rtas so the kernel can power off. The kernel and busybox come through a private
-# apt configuration in CACHE_DIR, leaving the system's sources and architectures alone.
+# in the tree's /rtas so the kernel can power off.
 set -eu
 [ $# -eq 6 ] || {
-  echo "usage: boot-ppc64le.sh STYX CACHE_DIR SOURCE_DIR PSERIES_ENTRY PSERIES_RTAS WORK_DIR" >&2
+  echo "usage: boot-ppc64le.sh STYX KERNELS_DIR SOURCE_DIR PSERIES_ENTRY PSERIES_RTAS WORK_DIR" >&2
   exit 2
 }
-styx=$1 cache=$2 src=$3 entry_shim=$4 rtas_blob=$5 work=$6
+styx=$1 kernels=$2 src=$3 entry_shim=$4 rtas_blob=$5 work=$6
 here=$(dirname "$0")
 . "$here/lib.sh"
-e2e_need qemu-system-ppc64 readelf cpio gzip apt-get dpkg-deb fdtput dd
+e2e_need qemu-system-ppc64 readelf cpio gzip fdtput dd
+e2e_kernels "$kernels"
 
-mkdir -p "$cache" "$work"
-if [ ! -s "$cache/vmlinux-ppc64le" ] || [ ! -s "$cache/busybox-ppc64le" ]; then
-  apt=$cache/apt-bookworm-ppc64el
-  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/dl"
-  chmod 0777 "$apt/dl"   # apt's _apt user downloads into it
-  echo "deb [arch=ppc64el] http://deb.debian.org/debian bookworm main" >"$apt/sources.list"
-  set -- -o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Architecture=ppc64el \
-    -o APT::Architectures::=ppc64el -o Debug::NoLocking=1
-  apt-get "$@" -qq update || e2e_fail "apt-get update (bookworm ppc64el) failed"
-  pkg=$(apt-cache "$@" depends linux-image-powerpc64le |
-    sed -n 's/^ *Depends: \(linux-image-[^ :]*\).*/\1/p' | head -n 1)
-  [ -n "$pkg" ] || e2e_fail "cannot resolve linux-image-powerpc64le"
-  rm -f "$apt/dl"/*.deb
-  (cd "$apt/dl" && apt-get "$@" -q download "$pkg" busybox-static >/dev/null) ||
-    e2e_fail "cannot download $pkg busybox-static"
-  rm -rf "$apt/x" && mkdir "$apt/x"
-  dpkg-deb --fsys-tarfile "$apt/dl/$pkg"_*.deb | tar -x -C "$apt/x" --wildcards './boot/vmlinux-*'
-  dpkg-deb --fsys-tarfile "$apt/dl"/busybox-static_*.deb | tar -x -C "$apt/x" ./bin/busybox
-  mv "$apt/x"/boot/vmlinux-* "$cache/vmlinux-ppc64le"
-  mv "$apt/x/bin/busybox" "$cache/busybox-ppc64le"
-  rm -rf "$apt/x" "$apt/dl"/*.deb
-fi
+mkdir -p "$work"
 
-"$here/make-initramfs.sh" ppc64le "$cache" "$work/show-ima.cpio.gz" show-ima
+"$here/make-initramfs.sh" ppc64le "$kernels" "$work/show-ima.cpio.gz" show-ima
+# The tree of the machine the image boots on, results channel (a second vty) included.
+# shellcheck disable=SC2046
 qemu-system-ppc64 -machine "pseries,dumpdtb=$work/pseries.dtb" -m 1024 -display none \
-  >"$work/dumpdtb.log" 2>&1 || { cat "$work/dumpdtb.log"; e2e_fail "qemu could not dump the DTB"; }
+  $(e2e_results_args qemu-system-ppc64 "$work/dumpdtb.results") >"$work/dumpdtb.log" 2>&1 || { cat "$work/dumpdtb.log"; e2e_fail "qemu could not dump the DTB"; }
 # SLOF would instantiate RTAS and name it in /rtas; without SLOF, the blob goes where the tree says.
 rtas=0x3fd00000
 fdtput -t x "$work/pseries.dtb" /rtas linux,rtas-base $rtas
 fdtput -t x "$work/pseries.dtb" /rtas linux,rtas-entry $rtas
 # qemu writes its own tree below 1 GiB at every reset (at most 2 MiB): RAM for the image ends
 # there. The kernel's tree keeps all 1 GiB; Styx keeps RTAS out of the way and reserves it.
-"$styx" build --arch ppc64le --kernel "$cache/vmlinux-ppc64le" --initrd "$work/show-ima.cpio.gz" \
+"$styx" build --arch ppc64le --kernel "$kernels/vmlinux-ppc64le" --initrd "$work/show-ima.cpio.gz" \
   --dtb "$work/pseries.dtb" --cmdline "console=hvc0 panic=-1" --mem 0:0x3fe00000 \
   --on-failure reset -o "$work/good.img" || e2e_fail "styx build"
 e2e_segment "$work/good.img" initrd
@@ -81,10 +61,12 @@ EOT
 }
 boot good
 e2e_expect "$work/good.log" "styx: verified" "purgatory verified the image"
-e2e_expect "$work/good.log" "e2e-init: reached init (show-ima)" "the kernel reached init"
-e2e_expect "$work/good.log" "reboot: Power down" "the kernel powered off through RTAS"
+e2e_results_complete "$work/good.results"
+e2e_expect "$work/good.results" "e2e-init: reached init (show-ima)" "the kernel reached init"
+e2e_expect_poweroff "the kernel powered off through RTAS"
 
 boot bad
 e2e_expect "$work/bad.log" "styx: FAIL segment $seg_index (initrd)" "purgatory named the initrd"
 e2e_reject "$work/bad.log" "Linux version" "the kernel never started"
-echo "e2e: boot-ppc64le passed"
+e2e_reject "$work/bad.results" "e2e-init" "no init ran"
+e2e_passed "boot-ppc64le passed"

@@ -1,53 +1,31 @@
 #!/bin/sh
-# Usage: boot-riscv64.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR
+# Usage: boot-riscv64.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Boots Debian trixie's riscv64 kernel through a Styx image in qemu-system-riscv64 under OpenSBI:
 #  1. image = kernel + show-ima initramfs + qemu's own virt DTB: the purgatory verifies it and the
 #     kernel reaches /init;
 #  2. the same image with one bit of the initrd flipped: the purgatory names the initrd segment
 #     and the kernel never starts.
-# riscv64 is not a Debian 12 architecture: the kernel and busybox come from trixie through a
-# private apt configuration in CACHE_DIR, leaving the system's sources alone.
+# riscv64 is not a Debian 12 architecture: fetch-kernels.sh takes the kernel and busybox from trixie.
 set -eu
-[ $# -eq 4 ] || { echo "usage: boot-riscv64.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
-styx=$1 cache=$2 src=$3 work=$4
+[ $# -eq 4 ] || { echo "usage: boot-riscv64.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
+styx=$1 kernels=$2 src=$3 work=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
-e2e_need qemu-system-riscv64 readelf cpio gzip apt-get dpkg-deb
+e2e_need qemu-system-riscv64 readelf cpio gzip
 [ -f /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin ] ||
   [ -f /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin ] ||
   e2e_skip "no OpenSBI (Debian package opensbi)"
+e2e_kernels "$kernels"
 
-mkdir -p "$cache" "$work"
-if [ ! -s "$cache/Image-riscv64" ] || [ ! -s "$cache/busybox-riscv64" ]; then
-  apt=$cache/apt-trixie-riscv64
-  mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/dl"
-  chmod 0777 "$apt/dl"   # apt's _apt user downloads into it
-  echo "deb [arch=riscv64] http://deb.debian.org/debian trixie main" >"$apt/sources.list"
-  set -- -o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Architecture=riscv64 \
-    -o APT::Architectures::=riscv64 -o Debug::NoLocking=1
-  apt-get "$@" -qq update || e2e_fail "apt-get update (trixie riscv64) failed"
-  pkg=$(apt-cache "$@" depends linux-image-riscv64 |
-    sed -n 's/^ *Depends: \(linux-image-[^ :]*\).*/\1/p' | head -n 1)
-  [ -n "$pkg" ] || e2e_fail "cannot resolve linux-image-riscv64"
-  rm -f "$apt/dl"/*.deb
-  (cd "$apt/dl" && apt-get "$@" -q download "$pkg" busybox-static >/dev/null) ||
-    e2e_fail "cannot download $pkg busybox-static"
-  rm -rf "$apt/x" && mkdir "$apt/x"
-  dpkg-deb --fsys-tarfile "$apt/dl/$pkg"_*.deb | tar -x -C "$apt/x" --wildcards './boot/vmlinux-*'
-  dpkg-deb --fsys-tarfile "$apt/dl"/busybox-static_*.deb | tar -x -C "$apt/x" ./usr/bin/busybox
-  mv "$apt/x"/boot/vmlinux-* "$cache/Image-riscv64"
-  mv "$apt/x/usr/bin/busybox" "$cache/busybox-riscv64"
-  rm -rf "$apt/x" "$apt/dl"/*.deb
-fi
+mkdir -p "$work"
 
-"$here/make-initramfs.sh" riscv64 "$cache" "$work/show-ima.cpio.gz" show-ima
+"$here/make-initramfs.sh" riscv64 "$kernels" "$work/show-ima.cpio.gz" show-ima
 qemu-system-riscv64 -machine "virt,dumpdtb=$work/virt.dtb" -m 1024 -display none \
   >"$work/dumpdtb.log" 2>&1 || { cat "$work/dumpdtb.log"; e2e_fail "qemu could not dump the DTB"; }
 # qemu starts a -kernel ELF at its lowest address after OpenSBI (fw_dynamic): the purgatory goes
 # at 0x80200000 in a RAM range of its own, so the kernel is placed above it. The dumped tree has
 # no reservation for OpenSBI: Styx adds one. RAM ends below qemu's own copy of the tree.
-"$styx" build --arch riscv64 --kernel "$cache/Image-riscv64" --initrd "$work/show-ima.cpio.gz" \
+"$styx" build --arch riscv64 --kernel "$kernels/Image-riscv64" --initrd "$work/show-ima.cpio.gz" \
   --dtb "$work/virt.dtb" --cmdline "console=ttyS0 earlycon=sbi panic=-1" \
   --mem 0x80200000:0x200000 --mem 0x80400000:0x3f800000 --purgatory-addr 0x80200000 \
   --on-failure reset -o "$work/good.img" || e2e_fail "styx build"
@@ -61,9 +39,11 @@ boot() { # NAME
 }
 boot good
 e2e_expect "$work/good.log" "styx: verified" "purgatory verified the image"
-e2e_expect "$work/good.log" "e2e-init: reached init (show-ima)" "the kernel reached init"
+e2e_results_complete "$work/good.results"
+e2e_expect "$work/good.results" "e2e-init: reached init (show-ima)" "the kernel reached init"
 
 boot bad
 e2e_expect "$work/bad.log" "styx: FAIL segment $seg_index (initrd)" "purgatory named the initrd"
 e2e_reject "$work/bad.log" "Linux version" "the kernel never started"
-echo "e2e: boot-riscv64 passed"
+e2e_reject "$work/bad.results" "e2e-init" "no init ran"
+e2e_passed "boot-riscv64 passed"

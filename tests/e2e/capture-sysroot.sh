@@ -1,8 +1,9 @@
 #!/bin/sh
-# Usage: capture-sysroot.sh ARCH CACHE_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
+# Usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
 #   ARCH   x86_64 or arm64
-# Boots the Debian kernel of ARCH from CACHE_DIR (fetch-kernels.sh) in qemu with an initramfs whose
-# /init loads an IMA policy, makes a few measurements and prints, base64-encoded between
+# Boots the Debian kernel of ARCH from KERNELS_DIR (fetch-kernels.sh) in qemu with an initramfs whose
+# /init loads an IMA policy, makes a few measurements and sends on the results channel (init-lib.sh),
+# base64-encoded between
 # "----- e2e: begin sysroot PATH -----" / "----- e2e: end sysroot PATH -----" lines, every file
 # host::LiveSystem reads. Rebuilds them as a tree under OUT_DIR (its proc/ and sys/ are replaced):
 #   proc/{cmdline,iomem,consoles,sys/kernel/arch}, sys/firmware/memmap/N/{start,end,type},
@@ -11,8 +12,8 @@
 #   sys/kernel/kexec_loaded (whichever of them the kernel has).
 # tests/data/sysroot/ holds the committed captures; see its README.md.
 set -eu
-[ $# -ge 3 ] || { echo "usage: capture-sysroot.sh ARCH CACHE_DIR OUT_DIR [WORK_DIR]" >&2; exit 2; }
-arch=$1 cache=$2 out=$3 work=${4:-}
+[ $# -ge 3 ] || { echo "usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]" >&2; exit 2; }
+arch=$1 kernels=$2 out=$3 work=${4:-}
 here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need base64 cpio gzip awk
@@ -20,21 +21,21 @@ e2e_need base64 cpio gzip awk
 # The machines and command lines the captures were made with (README.md repeats them).
 case $arch in
   x86_64)
-    busybox=$cache/busybox-amd64
-    set -- qemu-system-x86_64 -machine q35 -cpu max -m 1024 -nic none -kernel "$cache/vmlinuz-amd64"
+    busybox=$kernels/busybox-amd64
+    set -- qemu-system-x86_64 -machine q35 -cpu max -m 1024 -nic none -kernel "$kernels/vmlinuz-amd64"
     append="console=ttyS0 panic=-1"
     ;;
   arm64)
-    busybox=$cache/busybox-arm64
+    busybox=$kernels/busybox-arm64
     # No random /chosen seeds, so the device tree is the same on every boot.
     set -- qemu-system-aarch64 -machine virt,dtb-randomness=off -cpu cortex-a57 -m 1024 \
-      -kernel "$cache/Image-arm64"
+      -kernel "$kernels/Image-arm64"
     append="console=ttyAMA0 ima_canonical_fmt panic=-1"
     ;;
   *) e2e_fail "unknown ARCH $arch (x86_64 or arm64)" ;;
 esac
 e2e_need "$1"
-[ -s "$busybox" ] || e2e_fail "$busybox missing: run fetch-kernels.sh $cache first"
+[ -s "$busybox" ] || e2e_fail "$busybox missing: run fetch-kernels.sh first"
 
 if [ -z "$work" ]; then
   work=$(mktemp -d)
@@ -43,25 +44,19 @@ fi
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-# The initramfs: busybox and /init only (no /dev/console node: making one needs root, so init
-# mounts devtmpfs and opens the console itself).
+# The initramfs: busybox, init-lib.sh and /init only (no /dev/console node: making one needs
+# root, so init-lib.sh mounts devtmpfs and opens the console itself).
 stage=$work/initramfs
 rm -rf "$stage"
-mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp"
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/etc/e2e"
 chmod 0755 "$stage"
 cp "$busybox" "$stage/bin/busybox"
 chmod 0755 "$stage/bin/busybox"
+cp "$here/init-lib.sh" "$stage/etc/e2e/init-lib.sh"
 cat >"$stage/init" <<'INIT'
 #!/bin/busybox sh
-/bin/busybox mount -t devtmpfs devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t securityfs securityfs /sys/kernel/security
-echo 1 >/proc/sys/kernel/printk    # no kernel messages inside the dump
-echo "e2e-init: reached init (dump-sysroot), kernel $(uname -r)"
+. /etc/e2e/init-lib.sh
+result "e2e-init: reached init (dump-sysroot), kernel $(uname -r)"
 ima=/sys/kernel/security/ima
 
 # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
@@ -77,10 +72,7 @@ busybox true
 
 dump() {
   for f; do
-    [ -f "$f" ] || continue
-    echo "----- e2e: begin sysroot $f -----"
-    base64 "$f"
-    echo "----- e2e: end sysroot $f -----"
+    [ -f "$f" ] && result_block "sysroot $f" base64 "$f"
   done
 }
 dump /proc/cmdline /proc/iomem /proc/consoles /proc/sys/kernel/arch /sys/kernel/kexec_loaded \
@@ -92,8 +84,8 @@ for t in $(cut -d' ' -f1 /proc/consoles); do
 done
 # Back to back, so the count is that of the list (nothing measured in between).
 dump $ima/runtime_measurements_count $ima/binary_runtime_measurements
-echo "e2e-init: powering off"
-sync
+result "e2e-init: powering off"
+results_end
 poweroff -f
 INIT
 chmod 0755 "$stage/init"
@@ -105,21 +97,23 @@ find "$stage" -exec touch -h -d @0 {} +
 
 log=$work/capture-sysroot-$arch.log
 e2e_qemu "capture-sysroot $arch" "$log" "$@" -initrd "$work/dump-sysroot.cpio.gz" -append "$append"
-e2e_expect "$log" "e2e-init: powering off" "the dump-sysroot init ran to the end"
+results=$work/capture-sysroot-$arch.results
+e2e_results_complete "$results"
+e2e_expect "$results" "e2e-init: powering off" "the dump-sysroot init ran to the end"
 
 # Every dumped file into its own base64 file, then decoded into the tree.
 b64=$work/b64 tree=$work/tree-$arch
 rm -rf "$b64" "$tree"
 mkdir -p "$b64" "$tree"
-tr -d '\r' <"$log" | awk -v dir="$b64" '
+tr -d '\r' <"$results" | awk -v dir="$b64" '
   /^----- e2e: begin sysroot \/[^ ]* -----$/ { n++; f = dir "/" n; print n, $5 > (dir "/index");
                                               printf "" > f; next }
   /^----- e2e: end sysroot \/[^ ]* -----$/ { close(f); f = ""; next }
   f != "" { print > f }'
-[ -s "$b64/index" ] || e2e_fail "no sysroot files on the console"
+[ -s "$b64/index" ] || e2e_fail "no sysroot files on the results channel"
 while read -r n path; do
   mkdir -p "$tree$(dirname "$path")"
-  base64 -d <"$b64/$n" >"$tree$path" || e2e_fail "$path on the console is not base64"
+  base64 -d <"$b64/$n" >"$tree$path" || e2e_fail "$path on the results channel is not base64"
 done <"$b64/index"
 
 # What every capture must hold; the rest depends on the kernel and the machine.

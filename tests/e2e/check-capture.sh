@@ -1,15 +1,16 @@
 #!/bin/sh
-# Usage: check-capture.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR
+# Usage: check-capture.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Captures the IMA lists again (capture-ima.sh) and checks them against tests/data/ima: the same
 # records (PCR, template, file name; digests may move with Debian's busybox), and, once styx has
 # `ima show`, that styx renders the fresh binary list exactly as the kernel rendered it.
 set -eu
-[ $# -eq 4 ] || { echo "usage: check-capture.sh STYX CACHE_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
-styx=$1 cache=$2 src=$3 work=$4
+[ $# -eq 4 ] || { echo "usage: check-capture.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
+styx=$1 kernels=$2 src=$3 work=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
+e2e_kernels "$kernels"
 
-"$here/capture-ima.sh" "$cache" "$work" "$work"
+"$here/capture-ima.sh" "$kernels" "$work" "$work" || e2e_fail "capture-ima.sh failed"
 e2e_logs=$work/capture-ima.log
 fresh=$work/debian12-amd64-ascii_runtime_measurements
 kept=$src/tests/data/ima/debian12-amd64-ascii_runtime_measurements
@@ -26,4 +27,4 @@ if e2e_styx_has_ima; then
 else
   echo "e2e: note: styx has no 'ima show' yet; rendering not compared"
 fi
-echo "e2e: check-capture passed"
+e2e_passed "check-capture passed"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: check-sysroot.sh UNIT_TEST CACHE_DIR SOURCE_DIR WORK_DIR
+# Usage: check-sysroot.sh UNIT_TEST KERNELS_DIR SOURCE_DIR WORK_DIR
 # Captures both sysroot trees again (capture-sysroot.sh) and checks that what does not change from
 # boot to boot still matches tests/data/sysroot: the machine name, the command line, the firmware
 # memory map (sys/firmware/memmap and the top level of proc/iomem; nested iomem lines move with
@@ -8,14 +8,16 @@
 # LiveSystem unit tests run against the fresh trees, which checks every value they assert,
 # the number of IMA records included.
 set -eu
-[ $# -eq 4 ] || { echo "usage: check-sysroot.sh UNIT_TEST CACHE_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
-unit_test=$1 cache=$2 src=$3 work=$4
+[ $# -eq 4 ] || { echo "usage: check-sysroot.sh UNIT_TEST KERNELS_DIR SOURCE_DIR WORK_DIR" >&2; exit 2; }
+unit_test=$1 kernels=$2 src=$3 work=$4
 here=$(dirname "$0")
 . "$here/lib.sh"
+e2e_kernels "$kernels"
 
 mkdir -p "$work"
 for arch in x86_64 arm64; do
-  "$here/capture-sysroot.sh" "$arch" "$cache" "$work/fresh/$arch" "$work/$arch"
+  "$here/capture-sysroot.sh" "$arch" "$kernels" "$work/fresh/$arch" "$work/$arch" ||
+    e2e_fail "capture-sysroot.sh $arch failed"
   e2e_logs="$e2e_logs $work/$arch/capture-sysroot-$arch.log"
 done
 
@@ -55,4 +57,4 @@ cat "$work/unit-test.out"
 ran=$(sed -n 's/^\[==========\] \([0-9]*\) tests\{0,1\} from .* ran\..*/\1/p' "$work/unit-test.out")
 [ "${ran:-0}" -gt 0 ] || e2e_fail "no LiveSystem unit test ran"
 echo "e2e: ok: LiveSystem reads the same values from the fresh captures"
-echo "e2e: check-sysroot passed"
+e2e_passed "check-sysroot passed"

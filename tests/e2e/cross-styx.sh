@@ -3,10 +3,11 @@
 # Builds styx-static for another Debian architecture (arm64, riscv64, ppc64el, s390x) and prints
 # its path: a STYX_HOST_ONLY build with cross-host.cmake in WORK_DIR (kept, so a second run only
 # relinks what changed), embedding the purgatories that NATIVE_BUILD_DIR built and checked. The
-# target's static libraries and headers come from its Debian -dev packages, fetched with
-# `apt-get download` and unpacked with `dpkg-deb -x` into CACHE_DIR/cross-root-DEBARCH; nothing
-# is installed. DEBARCH must be a dpkg architecture (dpkg --add-architecture, as fetch-kernels.sh
-# does for arm64). Progress goes to stderr, the build's output to WORK_DIR/build.log.
+# target's static libraries and headers come from its Debian -dev packages of the system's
+# release, fetched by version with fetch-debs.sh (private package lists; the system's
+# architectures stay as they are) and unpacked with `dpkg-deb -x` into
+# CACHE_DIR/cross-root-DEBARCH/KEY, KEY naming the exact packages; nothing is installed. Progress
+# goes to stderr, the build's output to WORK_DIR/build.log.
 set -eu
 
 die() { echo "cross-styx: $*" >&2; exit 1; }
@@ -19,30 +20,29 @@ case $debarch in
   s390x) triple=s390x-linux-gnu ;;
   *) die "unknown DEBARCH $debarch (arm64, riscv64, ppc64el or s390x)" ;;
 esac
-for tool in "$triple-g++" cmake ninja apt-get dpkg-deb; do
+for tool in "$triple-g++" cmake ninja dpkg-deb sha256sum; do
   command -v "$tool" >/dev/null || die "$tool not found (see .ci/debian-packages)"
 done
 
-# Arch-specific packages are named with :DEBARCH, architecture-independent ones without.
 # libfmt9 holds the libfmt.so that fmt's CMake package insists exists (only the headers are used).
-packages="libssl-dev:$debarch zlib1g-dev:$debarch libfdt-dev:$debarch libfmt-dev:$debarch"
-packages="$packages libfmt9:$debarch libcli11-dev nlohmann-json3-dev"
+packages="libssl-dev zlib1g-dev libfdt-dev libfmt-dev libfmt9 libcli11-dev nlohmann-json3-dev"
 mkdir -p "$cache" "$work"
-root=$(cd "$cache" && pwd)/cross-root-$debarch
-if [ "$(cat "$root/packages" 2>/dev/null)" != "$packages" ]; then
-  echo "cross-styx: fetching $debarch packages into $root" >&2
-  rm -rf "$root"
-  mkdir -p "$root/deb"
-  chmod 0755 "$root/deb" # apt's _apt user downloads into it
-  # shellcheck disable=SC2086
-  (cd "$root/deb" && apt-get download -q $packages >"$root/download.log" 2>&1) ||
-    die "apt-get download failed (see $root/download.log; is $debarch a dpkg architecture?)"
-  for deb in "$root"/deb/*.deb; do
-    dpkg-deb -x "$deb" "$root" || die "cannot unpack $deb"
-    echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)" >>"$root/versions"
+codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+# shellcheck disable=SC2086
+debs=$("$(dirname "$0")/fetch-debs.sh" "$cache" "$debarch" "$codename" $packages) ||
+  die "cannot fetch the $debarch packages"
+key=$(echo "$debs" | cut -d' ' -f3 | sha256sum | cut -c1-16)
+root=$(cd "$cache" && pwd)/cross-root-$debarch/$key
+if [ ! -f "$root/versions" ]; then
+  echo "cross-styx: unpacking $debarch packages into $root" >&2
+  rm -rf "$root.new"
+  mkdir -p "$root.new"
+  echo "$debs" | while read -r pkg version _ deb; do
+    dpkg-deb -x "$deb" "$root.new" || die "cannot unpack $deb"
+    echo "$pkg $version" >>"$root.new/versions"
   done
-  rm -rf "$root/deb"
-  echo "$packages" >"$root/packages"
+  rm -rf "$root"
+  mv "$root.new" "$root"
 fi
 
 echo "cross-styx: building styx-static for $triple in $work (log: $work/build.log)" >&2

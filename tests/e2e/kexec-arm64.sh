@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR CACHE_DIR WORK_DIR
+# Usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR KERNELS_DIR CACHE_DIR WORK_DIR
 # A real kexec with Styx on a running arm64 system, as kexec-x86_64.sh does on x86_64: styx-static
 # is cross-built for aarch64 (cross-styx.sh, with the native build's purgatories), and qemu boots
 # the small arm64 kernel of arm64-kernel/ (KEXEC, KEXEC_FILE, IMA_KEXEC; built and cached on
@@ -8,11 +8,15 @@
 # more and `styx exec`s into the same kernel with the show-ima initramfs. Checks: the binary is a
 # static aarch64 executable; then e2e_expect_kexec (lib.sh).
 set -eu
-[ $# -eq 4 ] || { echo "usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR CACHE_DIR WORK_DIR" >&2; exit 2; }
-src=$1 native=$2 cache=$3 work=$4
+[ $# -eq 5 ] || {
+  echo "usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR KERNELS_DIR CACHE_DIR WORK_DIR" >&2
+  exit 2
+}
+src=$1 native=$2 kernels=$3 cache=$4 work=$5
 here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need qemu-system-aarch64 aarch64-linux-gnu-g++ readelf cpio gzip
+e2e_kernels "$kernels"
 
 mkdir -p "$work"
 styx=$("$here/cross-styx.sh" arm64 "$src" "$native" "$cache" "$work/styx-arm64") ||
@@ -25,9 +29,9 @@ if command -v qemu-aarch64 >/dev/null; then
 fi
 
 e2e_arm64_ima_kernel "$cache"
-e2e_kexec_initramfs arm64 "$cache" "$styx" "$kernel" "$work"
+e2e_kexec_initramfs arm64 "$kernels" "$styx" "$kernel" "$work"
 
 e2e_qemu kexec "$work/kexec.log" qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 1024 \
   -kernel "$kernel" -initrd "$work/kexec.cpio.gz" -append "console=ttyAMA0 panic=-1"
 e2e_expect_kexec "$work/kexec.log" "$work"
-echo "e2e: kexec-arm64 passed"
+e2e_passed "kexec-arm64 passed"

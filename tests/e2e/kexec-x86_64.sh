@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: kexec-x86_64.sh STYX_STATIC CACHE_DIR WORK_DIR
+# Usage: kexec-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # A real kexec with Styx on a running system: qemu boots the Debian amd64 kernel (fetch-kernels.sh)
 # with an initramfs whose /init loads an IMA policy, measures files, runs
 # `styx load --kernel ... --initrd ... --reuse-cmdline`, measures more files, and `styx exec`s.
@@ -8,17 +8,17 @@
 # kernel, show-ima initramfs) lists every record the first had at exec time, in order, before
 # its own boot_aggregate.
 set -eu
-[ $# -eq 3 ] || { echo "usage: kexec-x86_64.sh STYX_STATIC CACHE_DIR WORK_DIR" >&2; exit 2; }
-styx_static=$1 cache=$2 work=$3
+[ $# -eq 3 ] || { echo "usage: kexec-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR" >&2; exit 2; }
+styx_static=$1 kernels=$2 work=$3
 here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need qemu-system-x86_64 cpio gzip
-[ -s "$cache/vmlinuz-amd64" ] || e2e_fail "$cache/vmlinuz-amd64 missing: run fetch-kernels.sh $cache"
+e2e_kernels "$kernels"
 
 mkdir -p "$work"
-e2e_kexec_initramfs x86_64 "$cache" "$styx_static" "$cache/vmlinuz-amd64" "$work"
+e2e_kexec_initramfs x86_64 "$kernels" "$styx_static" "$kernels/vmlinuz-amd64" "$work"
 
 e2e_qemu kexec "$work/kexec.log" qemu-system-x86_64 -machine q35 -cpu max -m 1024 -nic none \
-  -kernel "$cache/vmlinuz-amd64" -initrd "$work/kexec.cpio.gz" -append "console=ttyS0 panic=-1"
+  -kernel "$kernels/vmlinuz-amd64" -initrd "$work/kexec.cpio.gz" -append "console=ttyS0 panic=-1"
 e2e_expect_kexec "$work/kexec.log" "$work"
-echo "e2e: kexec-x86_64 passed"
+e2e_passed "kexec-x86_64 passed"

@@ -1,20 +1,78 @@
 # Helpers shared by the e2e scripts (sourced; POSIX sh). Functions that run styx use $styx.
 # shellcheck disable=SC2154,SC2034
 # Every qemu run is bounded by E2E_TIMEOUT seconds (default 300), writes the guest's serial console
-# to a log file, and reports its wall time. On failure the script prints the logs of its runs.
+# to LOG and its results channel (init-lib.sh: a serial line only the test's /init writes to) to
+# LOG with .results for .log, and reports its wall time. Checks read what /init reports from the
+# results channel only. From the console they read only what the shim, the purgatory and the
+# stand-in kernels print: those run while no kernel does, so no kernel message can enter their
+# lines. On failure the script prints both logs of every run, and what changed in its inputs
+# since the test last passed.
+#
+# ctest passes E2E_NAME (the test's name) and E2E_CACHE (the cache, see fetch-kernels.sh);
+# e2e_passed records the inputs of a passing run in E2E_CACHE/last-pass/E2E_NAME.
 
 E2E_TIMEOUT=${E2E_TIMEOUT:-300}
 e2e_logs=""
+e2e_inputs=""
 
 e2e_fail() {
   echo "FAIL: $*" >&2
   for l in $e2e_logs; do
-    [ -f "$l" ] || continue
-    echo "----- serial log $l -----" >&2
-    tr -d '\r' <"$l" >&2
-    echo "----- end of $l -----" >&2
+    for f in "$l" "${l%.log}.results"; do
+      [ -f "$f" ] || continue
+      case $f in *.results) what="results channel" ;; *) what="serial console" ;; esac
+      echo "----- $what $f -----" >&2
+      tr -d '\r' <"$f" >&2
+      echo "----- end of $f -----" >&2
+    done
   done
+  e2e_changes >&2
   exit 1
+}
+
+# e2e_inputs_file: the versions of everything the test ran on (the fetched packages, qemu, the
+# arm64 test kernel), one line each.
+e2e_inputs_file() {
+  out=$1
+  : >"$out"
+  for f in $e2e_inputs; do [ -f "$f" ] && cat "$f" >>"$out"; done
+  dpkg-query -W -f '${Package} ${Version}\n' qemu-system-x86 qemu-system-arm qemu-system-misc \
+    qemu-system-ppc qemu-system-s390x opensbi 2>/dev/null >>"$out" || true
+}
+
+# e2e_changes: what differs between this run's inputs and those of the test's last pass.
+e2e_changes() {
+  [ -n "${E2E_NAME:-}" ] && [ -n "${E2E_CACHE:-}" ] || return 0
+  last=$E2E_CACHE/last-pass/$E2E_NAME
+  now=$(mktemp)
+  e2e_inputs_file "$now"
+  if [ ! -f "$last" ]; then
+    echo "e2e: $E2E_NAME has not passed with this cache before; its inputs:"
+    sed 's/^/e2e:   /' "$now"
+  elif cmp -s "$last" "$now"; then
+    echo "e2e: the inputs are those of the last pass ($(date -r "$last" '+%F %R')): Styx or the test changed"
+  else
+    echo "e2e: the inputs changed since the last pass ($(date -r "$last" '+%F %R')); - then, + now:"
+    diff "$last" "$now" | sed -n 's/^\([<>]\) /\1 /p' | sed 's/^</e2e:   -/; s/^>/e2e:   +/'
+  fi
+  rm -f "$now"
+}
+
+# e2e_passed MESSAGE: records this run's inputs as the last that passed, and says MESSAGE.
+e2e_passed() {
+  if [ -n "${E2E_NAME:-}" ] && [ -n "${E2E_CACHE:-}" ]; then
+    mkdir -p "$E2E_CACHE/last-pass"
+    e2e_inputs_file "$E2E_CACHE/last-pass/$E2E_NAME.new"
+    mv "$E2E_CACHE/last-pass/$E2E_NAME.new" "$E2E_CACHE/last-pass/$E2E_NAME"
+  fi
+  echo "e2e: $*"
+}
+
+# e2e_kernels DIR: the directory of the fetched kernels and busybox binaries (fetch-kernels.sh);
+# their versions count among this test's inputs.
+e2e_kernels() {
+  [ -s "$1/versions.txt" ] || e2e_fail "$1/versions.txt missing: run fetch-kernels.sh first"
+  e2e_inputs="$e2e_inputs $1/versions.txt"
 }
 
 # e2e_skip REASON: the feature under test does not exist yet (ctest: SKIP_RETURN_CODE 77).
@@ -35,17 +93,42 @@ e2e_styx_has_ima() { "$styx" --help 2>&1 | grep -Eq '^ +ima( |$)'; }
 
 e2e_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# e2e_qemu NAME LOG QEMU ARGS...: run qemu under the timeout with COM1/UART0 in LOG. Sets
-# e2e_status to qemu's exit status (124: timed out) and prints the wall time.
+# e2e_results_args QEMU FILE: the qemu options of the results channel (init-lib.sh) into FILE.
+e2e_results_args() {
+  chardev="-chardev file,id=e2e-results,path=$2"
+  case $1 in
+    qemu-system-x86_64 | qemu-system-aarch64 | qemu-system-riscv64)
+      echo "$chardev -device pci-serial,chardev=e2e-results" ;;
+    qemu-system-ppc64) echo "$chardev -device spapr-vty,chardev=e2e-results" ;;
+    qemu-system-s390x)
+      echo "$chardev -device virtio-serial-ccw -device virtserialport,chardev=e2e-results,name=e2e.results" ;;
+    *) e2e_fail "no results channel for $1" ;;
+  esac
+}
+
+# e2e_qemu NAME LOG QEMU ARGS...: run qemu under the timeout with the console (COM1, UART0, hvc0,
+# the SCLP VT220) in LOG and the results channel in e2e_results (LOG with .results for .log).
+# Sets e2e_status to qemu's exit status (124: timed out) and e2e_poweroff to yes when the guest
+# powered the machine off (qemu's own trace of the request, cause 6: guest shutdown; a reset under
+# -no-reboot, a panic included, is not one), and prints the wall time.
 e2e_qemu() {
   name=$1 log=$2
   shift 2
   e2e_logs="$e2e_logs $log"
-  rm -f "$log"
+  e2e_results=${log%.log}.results
+  rm -f "$log" "$e2e_results"
+  qemu=$1
+  shift
   t0=$(e2e_now_ms)
   e2e_status=0
-  timeout "$E2E_TIMEOUT" "$@" -display none -monitor none -serial "file:$log" -no-reboot \
-    </dev/null >"$log.qemu" 2>&1 || e2e_status=$?
+  # shellcheck disable=SC2046
+  timeout "$E2E_TIMEOUT" "$qemu" "$@" $(e2e_results_args "$qemu" "$e2e_results") \
+    -display none -monitor none -serial "file:$log" -no-reboot \
+    -trace qemu_system_shutdown_request </dev/null >"$log.qemu.all" 2>&1 || e2e_status=$?
+  e2e_poweroff=no
+  if grep -q '^qemu_system_shutdown_request reason=6$' "$log.qemu.all"; then e2e_poweroff=yes; fi
+  grep -v '^qemu_system_shutdown_request ' "$log.qemu.all" >"$log.qemu" || true
+  rm -f "$log.qemu.all"
   t1=$(e2e_now_ms)
   ms=$((t1 - t0))
   echo "e2e: $name: qemu exit $e2e_status, wall time $((ms / 1000)).$((ms % 1000 / 100)) s"
@@ -104,24 +187,38 @@ e2e_flip_bit() {
     dd of="$1" bs=1 seek="$pos" conv=notrunc status=none
 }
 
-# e2e_expect LOG TEXT WHAT / e2e_reject LOG TEXT WHAT: a fixed string is (not) on the console.
+# e2e_expect LOG TEXT WHAT / e2e_reject LOG TEXT WHAT: a fixed string is (not) in LOG: the
+# console for what the purgatory, the shim or a stand-in kernel prints, the results channel for
+# what /init reports.
 e2e_expect() {
-  tr -d '\r' <"$1" | grep -qF -- "$2" || e2e_fail "$3: no \"$2\" on the console"
+  tr -d '\r' <"$1" | grep -qF -- "$2" || e2e_fail "$3: no \"$2\" in $1"
   echo "e2e: ok: $3"
 }
 e2e_reject() {
-  if tr -d '\r' <"$1" | grep -qF -- "$2"; then e2e_fail "$3: \"$2\" on the console"; fi
+  if tr -d '\r' <"$1" | grep -qF -- "$2"; then e2e_fail "$3: \"$2\" in $1"; fi
   echo "e2e: ok: $3"
 }
 
-# e2e_between LOG NAME: the console lines between "----- e2e: begin NAME -----" and its end marker.
+# e2e_expect_poweroff WHAT: the last qemu run ended with the guest powering the machine off.
+e2e_expect_poweroff() {
+  [ "$e2e_poweroff" = yes ] || e2e_fail "$1: the machine was not powered off"
+  echo "e2e: ok: $1"
+}
+
+# e2e_results_complete RESULTS: the results channel holds /init's last line, so nothing was cut.
+e2e_results_complete() {
+  tr -d '\r' <"$1" | grep -qx 'e2e-results: end' ||
+    e2e_fail "the results channel $1 ends before /init's last line"
+}
+
+# e2e_between RESULTS NAME: the lines between "----- e2e: begin NAME -----" and its end marker.
 e2e_between() {
   tr -d '\r' <"$1" | sed -n "/^----- e2e: begin $2 -----\$/,/^----- e2e: end $2 -----\$/p" |
     sed '1d;$d'
 }
 
-# e2e_expect_carried_first LOG CARRIED WORK: the kernel's measurement list in LOG (printed by the
-# show-ima init) starts with exactly the records in CARRIED (`styx ima show` output), followed by
+# e2e_expect_carried_first RESULTS CARRIED WORK: the kernel's measurement list in RESULTS (sent
+# by the show-ima init) starts with exactly the records in CARRIED (`styx ima show` output), followed by
 # the kernel's own boot_aggregate.
 e2e_expect_carried_first() {
   e2e_between "$1" ascii_runtime_measurements >"$3/measurements"
@@ -144,9 +241,10 @@ e2e_arm64_ima_kernel() {
     tail -n 40 "$1/arm64-ima-kernel/build.log" 2>/dev/null || true
     e2e_fail "could not build the arm64 IMA kernel"
   }
+  e2e_inputs="$e2e_inputs $1/arm64-ima-kernel/stamp"
 }
 
-# e2e_kexec_initramfs ARCH CACHE STYX KERNEL WORK: WORK/kexec.cpio.gz, whose /init loads KERNEL
+# e2e_kexec_initramfs ARCH KERNELS STYX KERNEL WORK: WORK/kexec.cpio.gz, whose /init loads KERNEL
 # with WORK/next.cpio.gz (show-ima) through STYX (a static styx for ARCH) and executes it.
 e2e_kexec_initramfs() {
   "$here/make-initramfs.sh" "$1" "$2" "$5/next.cpio.gz" show-ima
@@ -154,42 +252,41 @@ e2e_kexec_initramfs() {
     "$here/make-initramfs.sh" "$1" "$2" "$5/kexec.cpio.gz" kexec
 }
 
-# e2e_expect_kexec LOG WORK: the console of a real kexec (make-initramfs.sh mode kexec, the next
-# kernel with the show-ima initramfs). Checks: `styx load` loaded; `styx exec` noticed the
-# measurements taken after the load and loaded again; the purgatory's verification lines come
-# between the two kernels; the second kernel lists every record the first had at exec time, in
-# order, then any that `styx exec` itself caused, then its own boot_aggregate.
+# e2e_expect_kexec LOG WORK: a real kexec (make-initramfs.sh mode kexec, the next kernel with the
+# show-ima initramfs), from the results channel of LOG and the purgatory's lines on its console.
+# Checks: `styx load` loaded; `styx exec` noticed the measurements taken after the load and
+# loaded again; the purgatory ran once and verified; the second kernel lists every record the
+# first had at exec time, in order, then any that `styx exec` itself caused, then its own
+# boot_aggregate.
 e2e_expect_kexec() {
-  log=$1
-  e2e_expect "$log" "e2e-init: reached init (kexec)" "the first kernel reached init"
-  e2e_between "$log" load >"$2/load.out"
+  log=$1 results=${1%.log}.results
+  e2e_results_complete "$results"
+  e2e_expect "$results" "e2e-init: reached init (kexec)" "the first kernel reached init"
+  e2e_between "$results" load >"$2/load.out"
   grep -q '^styx: loaded ' "$2/load.out" || e2e_fail "styx load did not load (see the load lines)"
   echo "e2e: ok: styx load: $(grep '^styx: IMA' "$2/load.out")"
-  e2e_expect "$log" "styx: the IMA list grew from " "styx exec loaded again with the newer list"
-  e2e_expect "$log" "styx: starting the loaded image" "styx exec rebooted"
-  e2e_reject "$log" "e2e-init: styx exec returned" "the reboot did not fail"
+  e2e_expect "$results" "styx: the IMA list grew from " "styx exec loaded again with the newer list"
+  e2e_expect "$results" "styx: starting the loaded image" "styx exec rebooted"
+  e2e_reject "$results" "e2e-init: styx exec returned" "the reboot did not fail"
 
-  # The purgatory speaks after the first kernel's last words and before the second's first.
-  tr -d '\r' <"$log" >"$2/console"
-  first=$(grep -n 'styx: starting the loaded image' "$2/console" | head -n 1 | cut -d: -f1)
-  verified=$(grep -n '^styx: verified' "$2/console" | head -n 1 | cut -d: -f1)
-  second=$(grep -n 'Linux version' "$2/console" | sed -n 2p | cut -d: -f1)
-  [ -n "$verified" ] || e2e_fail "no purgatory verification line on the console"
-  [ -n "$second" ] || e2e_fail "the second kernel did not start"
-  [ "$first" -lt "$verified" ] && [ "$verified" -lt "$second" ] ||
-    e2e_fail "the purgatory's lines are not between the two kernels ($first, $verified, $second)"
+  # The purgatory runs once, between the kernels (the kexec entry is the purgatory), and says so
+  # on the console while no kernel runs.
+  runs=$(tr -d '\r' <"$log" | grep -c 'styx: purgatory for ' || true)
+  [ "$runs" -eq 1 ] || e2e_fail "the purgatory ran $runs times, not once"
+  e2e_expect "$log" "styx: verified " "the purgatory verified every segment"
   echo "e2e: ok: the purgatory verified between the kernels:"
-  sed -n "${first},${second}p" "$2/console" | grep '^styx:' | sed 's/^/e2e:   /'
-  e2e_expect "$log" "e2e-init: reached init (show-ima)" "the second kernel reached init"
+  tr -d '\r' <"$log" | grep -o 'styx: .*' | sed 's/^/e2e:   /'
+  e2e_expect "$results" "e2e-init: reached init (show-ima)" "the second kernel reached init"
 
-  # The list printed right before `styx exec` must come first; `styx exec` itself may add records
+  # The list sent right before `styx exec` must come first; `styx exec` itself may add records
   # (it reads its state file) before it snapshots, and says how many it carries.
-  e2e_between "$log" at-exec >"$2/at-exec"
+  e2e_between "$results" at-exec >"$2/at-exec"
   n=$(wc -l <"$2/at-exec")
   [ "$n" -gt 1 ] || e2e_fail "the first kernel's list at exec time is empty"
-  carried=$(sed -n 's/^styx: the IMA list grew from [0-9]* to \([0-9]*\) measurements.*/\1/p' "$2/console")
+  carried=$(tr -d '\r' <"$results" |
+    sed -n 's/^styx: the IMA list grew from [0-9]* to \([0-9]*\) measurements.*/\1/p')
   [ "$carried" -ge "$n" ] || e2e_fail "styx exec carried $carried records, the list had $n"
-  e2e_between "$log" ascii_runtime_measurements >"$2/second"
+  e2e_between "$results" ascii_runtime_measurements >"$2/second"
   head -n "$n" "$2/second" >"$2/second.head"
   cmp -s "$2/at-exec" "$2/second.head" || {
     diff "$2/at-exec" "$2/second.head" || true

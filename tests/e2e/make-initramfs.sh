@@ -1,6 +1,6 @@
 #!/bin/sh
-# Usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE
-#   ARCH      x86_64 (amd64), arm64, riscv64, ppc64le or s390x: picks CACHE_DIR/busybox-ARCH (amd64 for x86_64)
+# Usage: make-initramfs.sh ARCH KERNELS_DIR OUT MODE
+#   ARCH      x86_64 (amd64), arm64, riscv64, ppc64le or s390x: picks KERNELS_DIR/busybox-ARCH (amd64 for x86_64)
 #   OUT       the initramfs to write (cpio newc, gzip)
 #   MODE      dump-ima: load an IMA policy that measures initramfs files, make a few records, print
 #                       the ascii and the binary (base64) measurement lists between markers
@@ -9,22 +9,23 @@
 #                       environment (E2E_STYX: a static styx; E2E_KERNEL; E2E_NEXT_INITRD) with
 #                       the running command line, measure more files, print the list as it is at
 #                       exec time (markers "at-exec") and `styx exec`
-# Every mode's /init prints "e2e-init: reached init" first and powers off at the end.
+# Every mode's /init says "e2e-init: reached init (MODE)" first and powers off at the end; what it
+# reports goes to the results channel (init-lib.sh), never to the kernel's console.
 set -eu
 
 die() { echo "make-initramfs: $*" >&2; exit 1; }
-[ $# -eq 4 ] || die "usage: make-initramfs.sh ARCH CACHE_DIR OUT MODE"
-arch=$1 cache=$2 out=$3 mode=$4
+[ $# -eq 4 ] || die "usage: make-initramfs.sh ARCH KERNELS_DIR OUT MODE"
+arch=$1 kernels=$2 out=$3 mode=$4
 case $arch in
-  x86_64 | amd64) busybox=$cache/busybox-amd64 ;;
-  arm64 | aarch64) busybox=$cache/busybox-arm64 ;;
-  riscv64) busybox=$cache/busybox-riscv64 ;;
-  ppc64le | ppc64el) busybox=$cache/busybox-ppc64le ;;
-  s390x) busybox=$cache/busybox-s390x ;;
+  x86_64 | amd64) busybox=$kernels/busybox-amd64 ;;
+  arm64 | aarch64) busybox=$kernels/busybox-arm64 ;;
+  riscv64) busybox=$kernels/busybox-riscv64 ;;
+  ppc64le | ppc64el) busybox=$kernels/busybox-ppc64le ;;
+  s390x) busybox=$kernels/busybox-s390x ;;
   *) die "unknown ARCH $arch (x86_64, arm64, riscv64, ppc64le or s390x)" ;;
 esac
 case $mode in dump-ima | show-ima | kexec) ;; *) die "unknown MODE $mode (dump-ima, show-ima or kexec)" ;; esac
-[ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh $cache first"
+[ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh first"
 command -v cpio >/dev/null || die "cpio not found"
 
 stage=$(mktemp -d)
@@ -45,18 +46,19 @@ if [ "$mode" = kexec ]; then
   cp "$E2E_NEXT_INITRD" "$stage/boot/next.cpio.gz"
 fi
 
-# No /dev/console node (making one needs root): init mounts devtmpfs and opens the console itself.
+cp "$(dirname "$0")/init-lib.sh" "$stage/etc/e2e/init-lib.sh"
+# The module behind the results channel, where Debian's kernel has it as one (init-lib.sh).
+if [ -f "$kernels/virtio_console-$arch.ko" ]; then
+  cp "$kernels/virtio_console-$arch.ko" "$stage/etc/e2e/virtio_console.ko"
+fi
+
+# No /dev/console node (making one needs root): init-lib.sh mounts devtmpfs and opens the
+# console itself. Everything the host checks goes to the results channel (init-lib.sh).
 cat >"$stage/init" <<'INIT'
 #!/bin/busybox sh
-/bin/busybox mount -t devtmpfs devtmpfs /dev
-exec </dev/console >/dev/console 2>&1
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t securityfs securityfs /sys/kernel/security
+. /etc/e2e/init-lib.sh
 mode=$(cat /etc/e2e/mode)
-echo "e2e-init: reached init ($mode)"
+result "e2e-init: reached init ($mode)"
 ima=/sys/kernel/security/ima
 
 if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
@@ -64,7 +66,7 @@ if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
   printf '%s\n' 'dont_measure fsmagic=0x9fa0' 'dont_measure fsmagic=0x62656572' \
     'dont_measure fsmagic=0x73636673' 'measure func=BPRM_CHECK' \
     'measure func=FILE_CHECK mask=MAY_READ' >$ima/policy ||
-    echo "e2e-init: cannot load the IMA policy"
+    result "e2e-init: cannot load the IMA policy"
   echo hello >/tmp/hello.txt
   cat /tmp/hello.txt /etc/e2e/mode /init >/dev/null
   echo 'a name with spaces' >'/tmp/name with spaces'
@@ -72,40 +74,32 @@ if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
   : >/tmp/empty
   cat /tmp/empty
   busybox true
-  exec 3>/tmp/open-for-write      # a reader while it is open for write: an open_writers violation
+  exec 4>/tmp/open-for-write      # a reader while it is open for write: an open_writers violation
   cat /tmp/open-for-write
-  exec 3>&-
+  exec 4>&-
 fi
 
 if [ "$mode" = kexec ]; then
-  echo "----- e2e: begin load -----"
-  styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline ||
-    echo "e2e-init: styx load failed"
-  echo "----- e2e: end load -----"
+  result_block load styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline
   # Measured after the load: `styx exec` must notice and load again.
   echo 'measured after the load' >/tmp/after-load.txt
   cat /tmp/after-load.txt >/dev/null
-  echo "----- e2e: begin at-exec -----"
-  cat $ima/ascii_runtime_measurements
-  echo "----- e2e: end at-exec -----"
-  styx exec
-  echo "e2e-init: styx exec returned"
+  result_block at-exec cat $ima/ascii_runtime_measurements
+  # What styx exec says before the reboot goes to the results channel (styx drains a terminal
+  # before it reboots); the next kernel's /init appends to the same channel.
+  styx exec >&3 2>&1
+  result "e2e-init: styx exec returned"
+  results_end
   poweroff -f
 fi
 
-echo "----- e2e: begin cmdline -----"
-cat /proc/cmdline
-echo "----- e2e: end cmdline -----"
-echo "----- e2e: begin ascii_runtime_measurements -----"
-cat $ima/ascii_runtime_measurements
-echo "----- e2e: end ascii_runtime_measurements -----"
+result_block cmdline cat /proc/cmdline
+result_block ascii_runtime_measurements cat $ima/ascii_runtime_measurements
 if [ "$mode" = dump-ima ]; then
-  echo "----- e2e: begin binary_runtime_measurements base64 -----"
-  base64 $ima/binary_runtime_measurements
-  echo "----- e2e: end binary_runtime_measurements base64 -----"
+  result_block "binary_runtime_measurements base64" base64 $ima/binary_runtime_measurements
 fi
-echo "e2e-init: powering off"
-sync
+result "e2e-init: powering off"
+results_end
 poweroff -f
 INIT
 chmod 0755 "$stage/init"

@@ -59,4 +59,4 @@ e2e_expect "$work/good.log" "e2e-kernel: started, $reg=$(printf '0x%016x' "$boot
 boot bad
 e2e_expect "$work/bad.log" "styx: FAIL segment 1 (data)" "purgatory named the flipped segment"
 e2e_reject "$work/bad.log" "e2e-kernel: started" "kernel not started after a failure"
-echo "e2e: smoke $arch passed"
+e2e_passed "smoke $arch passed"

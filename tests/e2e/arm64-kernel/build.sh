@@ -3,7 +3,8 @@
 # Builds a small arm64 Linux 6.1 kernel with IMA and KEXEC_FILE (hence HAVE_IMA_KEXEC, so it restores
 # an IMA measurement list handed over in /chosen/linux,ima-kexec-buffer) from Debian's
 # linux-source-6.1, and prints the path of its Image on stdout. CACHE_DIR/arm64-ima-kernel/Image is
-# reused as long as the stamp next to it holds the sha256 of config.fragment.
+# reused while its inputs are the same (the stamp: config.fragment's SHA-256, the versions of
+# linux-source-6.1 and the cross compiler) and it still has the SHA-256 recorded after the build.
 set -eu
 
 die() { echo "arm64-kernel/build.sh: $*" >&2; exit 1; }
@@ -13,12 +14,18 @@ fragment=$(cd "$(dirname "$0")" && pwd)/config.fragment
 mkdir -p "$1/arm64-ima-kernel" || die "cannot create $1/arm64-ima-kernel"
 out=$(cd "$1/arm64-ima-kernel" && pwd)
 image=$out/Image stamp=$out/stamp log=$out/build.log src=$out/src
-want=$(sha256sum "$fragment" | cut -d' ' -f1)
+# The source version is the installed package's, else that of the package apt would fetch.
+source_version=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null ||
+  apt-cache show --no-all-versions linux-source-6.1 2>/dev/null | sed -n 's/^Version: //p')
+want="fragment $(sha256sum "$fragment" | cut -d' ' -f1)
+linux-source-6.1 ${source_version:-unknown}
+gcc-aarch64-linux-gnu $(dpkg-query -W -f '${Version}' gcc-aarch64-linux-gnu 2>/dev/null || echo unknown)"
 
 # One build at a time per cache; a second caller waits, then finds the fresh Image.
 exec 9>"$out/lock"
 flock 9 || die "cannot lock $out/lock"
-if [ -s "$image" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+if [ -s "$image" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] &&
+  (cd "$out" && sha256sum -c --status Image.sha256 2>/dev/null); then
   echo "$image"
   exit 0
 fi
@@ -27,7 +34,7 @@ for tool in make gcc aarch64-linux-gnu-gcc flex bison bc tar xz dpkg-deb sha256s
   command -v "$tool" >/dev/null || die "$tool not found (see .ci/debian-packages)"
 done
 
-rm -rf "$src" "$stamp"
+rm -rf "$src" "$stamp" "$out/Image.sha256"
 mkdir -p "$src"
 : >"$log"
 echo "arm64-kernel/build.sh: building $image (log: $log)" >&2
@@ -59,6 +66,7 @@ kmake -j"$(nproc)" Image || die "kernel build failed (see $log)"
 cp "$tree/arch/arm64/boot/Image" "$image.tmp"
 mv "$image.tmp" "$image"
 cp "$tree/.config" "$out/config"
+(cd "$out" && sha256sum Image >Image.sha256)
 echo "$want" >"$stamp"
 rm -rf "$src"
 echo "$image"
