@@ -9,11 +9,21 @@
 # since the test last passed.
 #
 # ctest passes E2E_NAME (the test's name) and E2E_CACHE (the cache, see fetch-kernels.sh);
-# e2e_passed records the inputs of a passing run in E2E_CACHE/last-pass/E2E_NAME.
+# e2e_passed records the inputs of a passing run in E2E_CACHE/last-pass/E2E_NAME, and a run that
+# fails, however it fails, ends by comparing its inputs with those (the test's own script only:
+# the scripts it runs inherit E2E_TOP).
 
 E2E_TIMEOUT=${E2E_TIMEOUT:-300}
 e2e_logs=""
 e2e_inputs=""
+if [ -z "${E2E_TOP:-}" ]; then
+  export E2E_TOP=$$
+  trap 'e2e_exit $?' EXIT
+fi
+
+e2e_exit() {
+  case $1 in 0 | 77) ;; *) e2e_changes >&2 ;; esac
+}
 
 e2e_fail() {
   echo "FAIL: $*" >&2
@@ -26,7 +36,6 @@ e2e_fail() {
       echo "----- end of $f -----" >&2
     done
   done
-  e2e_changes >&2
   exit 1
 }
 
