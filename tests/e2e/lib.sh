@@ -306,3 +306,41 @@ e2e_expect_kexec() {
     e2e_fail "record $((carried + 1)) is not the second kernel's own boot_aggregate"
   echo "e2e: ok: then $((carried - n)) record(s) styx exec caused, then its own boot_aggregate"
 }
+
+# e2e_swtpm DIR: starts a fresh software TPM 2.0 (swtpm) with its state in DIR and sets
+# e2e_tpm_args to the qemu options that put it behind tpm-tis; e2e_swtpm_stop ends it.
+e2e_swtpm() {
+  e2e_need swtpm
+  e2e_swtpm_stop
+  rm -rf "$1" && mkdir -p "$1"
+  swtpm socket --tpmstate "dir=$1" --ctrl "type=unixio,path=$1/sock" --tpm2 \
+    --flags not-need-init,startup-clear --pid "file=$1/pid" --log "file=$1/log" -d ||
+    e2e_fail "swtpm did not start (see $1/log)"
+  e2e_swtpm_dir=$1
+  e2e_tpm_args="-chardev socket,id=chrtpm,path=$1/sock -tpmdev emulator,id=tpm0,chardev=chrtpm"
+}
+e2e_swtpm_stop() {
+  if [ -n "${e2e_swtpm_dir:-}" ] && [ -f "$e2e_swtpm_dir/pid" ]; then
+    kill "$(cat "$e2e_swtpm_dir/pid")" 2>/dev/null || true
+  fi
+  e2e_swtpm_dir=""
+}
+
+# e2e_attested RESULTS TAG WORK: whether the binary list /init sent under TAG replays to the PCRs
+# it sent with it, by evmctl (ima-evm-utils), the tool remote verifiers use. The lists hold an
+# open-writers violation, which the kernel extends as all ones: evmctl replays it so with
+# --ignore-violations (without it, evmctl extends the record's zeros and no list with a
+# violation ever matches). Writes
+# WORK/TAG.list, WORK/TAG.pcr-sha1, WORK/TAG.pcr-sha256 and evmctl's output to WORK/TAG.evmctl.
+e2e_attested() {
+  e2e_between "$1" "binary_runtime_measurements base64 $2" | base64 -d >"$3/$2.list" ||
+    e2e_fail "$2: the binary list on the results channel is not base64"
+  [ -s "$3/$2.list" ] || e2e_fail "$2: no binary list on the results channel"
+  for bank in sha1 sha256; do
+    e2e_between "$1" "pcr-$bank $2" >"$3/$2.pcr-$bank"
+    [ "$(wc -l <"$3/$2.pcr-$bank")" -eq 24 ] || e2e_fail "$2: not 24 $bank PCRs on the results channel"
+  done
+  evmctl ima_measurement --ignore-violations --pcrs "sha256,$3/$2.pcr-sha256" \
+    --pcrs "sha1,$3/$2.pcr-sha1" \
+    "$3/$2.list" >"$3/$2.evmctl" 2>&1
+}

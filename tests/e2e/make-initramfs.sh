@@ -8,7 +8,14 @@
 #             kexec:    as dump-ima, then `styx load` the kernel and initramfs named by the
 #                       environment (E2E_STYX: a static styx; E2E_KERNEL; E2E_NEXT_INITRD) with
 #                       the running command line, measure more files, print the list as it is at
-#                       exec time (markers "at-exec") and `styx exec`
+#                       exec time (markers "at-exec") and `styx exec`. With E2E_LOADER=kexec-c or
+#                       kexec-s, Debian's kexec-tools (E2E_KEXEC: the binary, copied with the
+#                       libraries it links) loads instead, with kexec_load (-c) or
+#                       kexec_file_load (-s), and `kexec -e` executes: the control that loses
+#                       the list.
+# Where the machine has a TPM, show-ima and kexec (right before executing) also send the binary
+# list and every PCR of the sha1 and sha256 banks ("PCR-NN: hex", evmctl's format), tagged
+# "next" and "at-exec".
 # Every mode's /init says "e2e-init: reached init (MODE)" first and powers off at the end; what it
 # reports goes to the results channel (init-lib.sh), never to the kernel's console.
 set -eu
@@ -44,6 +51,21 @@ if [ "$mode" = kexec ]; then
   chmod 0755 "$stage/bin/styx"
   cp "$E2E_KERNEL" "$stage/boot/vmlinuz"
   cp "$E2E_NEXT_INITRD" "$stage/boot/next.cpio.gz"
+  loader=${E2E_LOADER:-styx}
+  case $loader in
+    styx) ;;
+    kexec-c | kexec-s)
+      [ -x "${E2E_KEXEC:-}" ] || die "E2E_LOADER=$loader needs E2E_KEXEC (kexec-tools' kexec)"
+      cp "$E2E_KEXEC" "$stage/bin/kexec"
+      # The binary runs in the initramfs with the host's libraries (same architecture).
+      for lib in $(ldd "$E2E_KEXEC" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+        mkdir -p "$stage$(dirname "$lib")"
+        cp -L "$lib" "$stage$lib"
+      done
+      ;;
+    *) die "unknown E2E_LOADER $loader (styx, kexec-c or kexec-s)" ;;
+  esac
+  echo "$loader" >"$stage/etc/e2e/loader"
 fi
 
 cp "$(dirname "$0")/init-lib.sh" "$stage/etc/e2e/init-lib.sh"
@@ -60,6 +82,20 @@ cat >"$stage/init" <<'INIT'
 mode=$(cat /etc/e2e/mode)
 result "e2e-init: reached init ($mode)"
 ima=/sys/kernel/security/ima
+
+pcrs() { # BANK: evmctl's text format
+  n=0
+  while [ $n -le 23 ]; do
+    printf 'PCR-%02d: %s\n' $n "$(cat /sys/class/tpm/tpm0/pcr-$1/$n)"
+    n=$((n + 1))
+  done
+}
+report_tpm() { # TAG: the binary list and the PCRs, back to back
+  [ -d /sys/class/tpm/tpm0/pcr-sha256 ] || return 0
+  result_block "binary_runtime_measurements base64 $1" base64 $ima/binary_runtime_measurements
+  result_block "pcr-sha1 $1" pcrs sha1
+  result_block "pcr-sha256 $1" pcrs sha256
+}
 
 if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
   # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
@@ -80,21 +116,29 @@ if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
 fi
 
 if [ "$mode" = kexec ]; then
-  result_block load styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline
+  loader=$(cat /etc/e2e/loader)
+  case $loader in
+    styx) load() { styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline; } ;;
+    kexec-c | kexec-s)
+      load() { kexec -${loader#kexec-} -l /boot/vmlinuz --initrd=/boot/next.cpio.gz --reuse-cmdline; } ;;
+  esac
+  result_block load load
   # Measured after the load: `styx exec` must notice and load again.
   echo 'measured after the load' >/tmp/after-load.txt
   cat /tmp/after-load.txt >/dev/null
   result_block at-exec cat $ima/ascii_runtime_measurements
-  # What styx exec says before the reboot goes to the results channel (styx drains a terminal
+  report_tpm at-exec
+  # What the loader says before the reboot goes to the results channel (styx drains a terminal
   # before it reboots); the next kernel's /init appends to the same channel.
-  styx exec >&3 2>&1
-  result "e2e-init: styx exec returned"
+  if [ "$loader" = styx ]; then styx exec >&3 2>&1; else kexec -e >&3 2>&1; fi
+  result "e2e-init: $loader exec returned"
   results_end
   poweroff -f
 fi
 
 result_block cmdline cat /proc/cmdline
 result_block ascii_runtime_measurements cat $ima/ascii_runtime_measurements
+[ "$mode" != show-ima ] || report_tpm next
 if [ "$mode" = dump-ima ]; then
   result_block "binary_runtime_measurements base64" base64 $ima/binary_runtime_measurements
 fi
