@@ -48,16 +48,18 @@ void check_segments(const BuildRequest& req) {
                      std::to_string(kMaxSegments));
   for (size_t i = 0; i < req.segments.size(); ++i) {
     const SegmentInput& s = req.segments[i];
-    const uint64_t size = s.data.size();
-    if (s.addr + size < s.addr) throw InputError(describe(s) + ": address range wraps");
+    const uint64_t size = s.data.size() + s.reserve;
+    if (size < s.reserve || s.addr + size < s.addr)
+      throw InputError(describe(s) + ": address range wraps");
     if (!ram_containing(req.ram, s.addr, size))
       throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) +
                        " is not inside one RAM range");
     for (size_t j = 0; j < i; ++j) {
       const SegmentInput& o = req.segments[j];
-      if (size && o.data.size() && overlaps(s.addr, s.addr + size, o.addr, o.addr + o.data.size()))
+      const uint64_t o_size = o.data.size() + o.reserve;
+      if (size && o_size && overlaps(s.addr, s.addr + size, o.addr, o.addr + o_size))
         throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) + " overlaps " +
-                         describe(o) + " at " + hex(o.addr) + "+" + hex(o.data.size()));
+                         describe(o) + " at " + hex(o.addr) + "+" + hex(o_size));
     }
   }
 }
@@ -65,7 +67,7 @@ void check_segments(const BuildRequest& req) {
 // Free RAM as the purgatory sees it: everything but the segments and the reservations.
 Layout layout_for(const BuildRequest& req) {
   Layout layout(req.ram);
-  for (const auto& s : req.segments) layout.exclude(s.addr, s.data.size(), describe(s));
+  for (const auto& s : req.segments) layout.exclude(s.addr, s.data.size() + s.reserve, describe(s));
   for (const auto& r : req.reserved) layout.exclude(r.start, r.size, "reserved memory");
   return layout;
 }
@@ -149,7 +151,7 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   Image image;
   image.arch = &arch;
   image.ram = req.ram;
-  for (const auto& s : req.segments) image.segments.push_back({s.role, s.addr, s.data});
+  for (const auto& s : req.segments) image.segments.push_back({s.role, s.addr, s.data, s.reserve});
   image.purgatory_addr = base;
   image.purgatory = link_purgatory(purgatory, arch, base, h);
   image.purgatory_memsz = total;

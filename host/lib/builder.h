@@ -22,6 +22,10 @@ struct SegmentInput {
   std::string name;  ///< for messages: the file it came from
   uint64_t addr = 0;
   std::vector<uint8_t> data;
+  /// Bytes right after `data` that the next kernel takes for itself (its BSS, the room it
+  /// decompresses into: x86's init_size, arm64's and riscv64's image_size, ppc64's memsz). No
+  /// other segment, no purgatory and none of the running kernel's own kexec pages may be there.
+  uint64_t reserve = 0;
 };
 
 struct BuildRequest {

@@ -55,7 +55,8 @@ std::vector<uint8_t> serialize_image(const Image& image) {
     if (!s.data.empty()) {
       index = static_cast<uint32_t>(phdrs.size());
       phdrs.push_back(
-          {{PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, 0, s.data.size(), 1}, s.data});
+          {{PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, 0, s.data.size() + s.reserve, 1},
+           s.data});
     }
     append_uint(desc, static_cast<uint32_t>(s.role), 4, big);
     append_uint(desc, index, 4, big);
@@ -120,6 +121,9 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
         throw bad("segment " + std::to_string(i) + " does not match its program header");
       const auto data = elf.segment_data(phdrs[index]);
       s.data.assign(data.begin(), data.end());
+      if (phdrs[index].memsz < size || phdrs[index].paddr + phdrs[index].memsz < phdrs[index].paddr)
+        throw bad("segment " + std::to_string(i) + ": memory size smaller than its contents");
+      s.reserve = phdrs[index].memsz - size;
     } else if (size != 0) {
       throw bad("segment " + std::to_string(i) + " has no contents");
     }

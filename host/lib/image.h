@@ -28,6 +28,7 @@ struct ImageSegment {
   Role role = Role::kData;
   uint64_t addr = 0;
   std::vector<uint8_t> data;
+  uint64_t reserve = 0;  ///< SegmentInput::reserve; the PT_LOAD's memsz beyond its filesz
 };
 
 struct Image {

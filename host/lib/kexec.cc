@@ -25,7 +25,9 @@ KexecPlan plan_kexec(const Image& image, uint64_t page_size) {
   std::vector<Piece> pieces;
   for (const ImageSegment& s : image.segments)
     if (!s.data.empty())
-      pieces.push_back({s.addr, s.data.size(), &s.data, std::string(role_label(s.role))});
+      // The reserve is part of the segment: the kernel then keeps its own pages out of it.
+      pieces.push_back(
+          {s.addr, s.data.size() + s.reserve, &s.data, std::string(role_label(s.role))});
   pieces.push_back({image.purgatory_addr,
                     std::max<uint64_t>(image.purgatory_memsz, image.purgatory.size()),
                     &image.purgatory, "purgatory"});

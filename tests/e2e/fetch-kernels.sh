@@ -5,6 +5,7 @@
 # links to the files the tests boot, each checked against the SHA-256 recorded when it was
 # unpacked:
 #   vmlinuz-amd64 Image-arm64 Image-riscv64 vmlinux-ppc64le vmlinuz-s390x   the kernels
+#   vmlinuz-amd64-trixie   a second amd64 kernel version (Debian 13's), for kexecs between versions
 #   config-amd64 config-arm64 config-riscv64 config-ppc64le config-s390x     their configurations
 #   busybox-amd64 busybox-arm64 busybox-riscv64 busybox-ppc64le busybox-s390x
 #   virtio_console-s390x.ko   the module of the s390x kernel behind the results channel there
@@ -26,7 +27,8 @@ isas='x86_64 amd64 bookworm linux-image-amd64 ./boot/vmlinuz-* vmlinuz-amd64
 arm64 arm64 bookworm linux-image-arm64 ./boot/vmlinuz-* Image-arm64
 riscv64 riscv64 trixie linux-image-riscv64 ./boot/vmlinux-* Image-riscv64
 ppc64le ppc64el bookworm linux-image-powerpc64le ./boot/vmlinux-* vmlinux-ppc64le
-s390x s390x bookworm linux-image-s390x ./boot/vmlinuz-* vmlinuz-s390x'
+s390x s390x bookworm linux-image-s390x ./boot/vmlinuz-* vmlinuz-s390x
+x86_64-trixie amd64 trixie linux-image-amd64 ./boot/vmlinuz-* vmlinuz-amd64-trixie'
 
 work=$(mktemp -d "$cache/.fetch-kernels.XXXXXX")
 trap 'rm -rf "$work"' EXIT

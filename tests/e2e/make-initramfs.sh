@@ -12,7 +12,13 @@
 #                       kexec-s, Debian's kexec-tools (E2E_KEXEC: the binary, copied with the
 #                       libraries it links) loads instead, with kexec_load (-c) or
 #                       kexec_file_load (-s), and `kexec -e` executes: the control that loses
-#                       the list.
+#                       the list. E2E_CHURN=N measures N more files (new ones, one record each)
+#                       between the load and the exec.
+#             chain:    a chain of kexecs through styx (E2E_STYX) into the kernels E2E_KERNEL and
+#                       E2E_KERNEL2 by turns, E2E_HOPS (default 10) in all: each kernel (hop N,
+#                       from e2e.hop=N on its command line) measures files as dump-ima, sends
+#                       its list and PCRs tagged hop-N, and, while N < E2E_HOPS, loads the next
+#                       kernel with a fresh cpio of the running initramfs and executes it
 # Where the machine has a TPM, show-ima and kexec (right before executing) also send the binary
 # list and every PCR of the sha1 and sha256 banks ("PCR-NN: hex", evmctl's format), tagged
 # "next" and "at-exec".
@@ -31,7 +37,10 @@ case $arch in
   s390x) busybox=$kernels/busybox-s390x ;;
   *) die "unknown ARCH $arch (x86_64, arm64, riscv64, ppc64le or s390x)" ;;
 esac
-case $mode in dump-ima | show-ima | kexec) ;; *) die "unknown MODE $mode (dump-ima, show-ima or kexec)" ;; esac
+case $mode in
+  dump-ima | show-ima | kexec | chain) ;;
+  *) die "unknown MODE $mode (dump-ima, show-ima, kexec or chain)" ;;
+esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh first"
 command -v cpio >/dev/null || die "cpio not found"
 
@@ -66,6 +75,18 @@ if [ "$mode" = kexec ]; then
     *) die "unknown E2E_LOADER $loader (styx, kexec-c or kexec-s)" ;;
   esac
   echo "$loader" >"$stage/etc/e2e/loader"
+  echo "${E2E_CHURN:-0}" >"$stage/etc/e2e/churn"
+fi
+if [ "$mode" = chain ]; then
+  for f in "${E2E_STYX:-}" "${E2E_KERNEL:-}" "${E2E_KERNEL2:-}"; do
+    [ -s "$f" ] || die "chain mode needs E2E_STYX, E2E_KERNEL and E2E_KERNEL2 (missing: '$f')"
+  done
+  mkdir -p "$stage/boot"
+  cp "$E2E_STYX" "$stage/bin/styx"
+  chmod 0755 "$stage/bin/styx"
+  cp "$E2E_KERNEL" "$stage/boot/vmlinuz-0"
+  cp "$E2E_KERNEL2" "$stage/boot/vmlinuz-1"
+  echo "${E2E_HOPS:-10}" >"$stage/etc/e2e/hops"
 fi
 
 cp "$(dirname "$0")/init-lib.sh" "$stage/etc/e2e/init-lib.sh"
@@ -97,7 +118,7 @@ report_tpm() { # TAG: the binary list and the PCRs, back to back
   result_block "pcr-sha256 $1" pcrs sha256
 }
 
-if [ "$mode" = dump-ima ] || [ "$mode" = kexec ]; then
+if [ "$mode" != show-ima ]; then
   # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.
   printf '%s\n' 'dont_measure fsmagic=0x9fa0' 'dont_measure fsmagic=0x62656572' \
     'dont_measure fsmagic=0x73636673' 'measure func=BPRM_CHECK' \
@@ -126,12 +147,43 @@ if [ "$mode" = kexec ]; then
   # Measured after the load: `styx exec` must notice and load again.
   echo 'measured after the load' >/tmp/after-load.txt
   cat /tmp/after-load.txt >/dev/null
+  churn=$(cat /etc/e2e/churn)
+  if [ "$churn" -gt 0 ]; then
+    mkdir /tmp/churn
+    i=0
+    while [ $i -lt "$churn" ]; do
+      echo "churn $i" >/tmp/churn/$i
+      i=$((i + 1))
+    done
+    (cd /tmp/churn && find . -type f | xargs cat >/dev/null)
+    result "e2e-init: measured $churn more files after the load"
+  fi
   result_block at-exec cat $ima/ascii_runtime_measurements
   report_tpm at-exec
   # What the loader says before the reboot goes to the results channel (styx drains a terminal
   # before it reboots); the next kernel's /init appends to the same channel.
   if [ "$loader" = styx ]; then styx exec >&3 2>&1; else kexec -e >&3 2>&1; fi
   result "e2e-init: $loader exec returned"
+  results_end
+  poweroff -f
+fi
+
+if [ "$mode" = chain ]; then
+  # The last e2e.hop= on the command line: each load appends one.
+  hop=$(sed -n 's/.* e2e\.hop=\([0-9]*\).*/\1/p' /proc/cmdline)
+  hop=${hop:-0}
+  result "e2e-init: hop $hop, kernel $(uname -r)"
+  report_tpm "hop-$hop"
+  if [ "$hop" -lt "$(cat /etc/e2e/hops)" ]; then
+    # The next initrd: this initramfs as it was unpacked (mount points kept empty).
+    (cd / && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp \) -prune \
+      -print -o -print | cpio -o -H newc >/tmp/next.cpio) 2>/dev/null
+    next=$(((hop + 1) % 2))
+    result_block "load hop-$hop" styx load --kernel /boot/vmlinuz-$next --initrd /tmp/next.cpio \
+      --reuse-cmdline --append "e2e.hop=$((hop + 1))"
+    styx exec >&3 2>&1
+    result "e2e-init: styx exec returned"
+  fi
   results_end
   poweroff -f
 fi

@@ -46,7 +46,7 @@ styx::host::BuildRequest sample_request(std::string_view arch_name) {
   const uint64_t kernel = x86 ? 0x1000000 : 0x40080000;
   const uint64_t boot_data = ram + (32 << 20);
   req.segments = {
-      {styx::Role::kKernel, "Image", kernel, random_bytes(20000, 1)},
+      {styx::Role::kKernel, "Image", kernel, random_bytes(20000, 1), 0x10000},  // with a reserve
       {styx::Role::kInitrd, "initrd.img", ram + (16 << 20) + 0x10, random_bytes(7001, 2)},
       {req.arch->boot_data_role, "boot-data", boot_data, random_bytes(4096, 3)},
       {styx::Role::kIma, "empty", ram + (40 << 20), {}},
@@ -85,6 +85,7 @@ void expect_same_image(const Image& a, const Image& b) {
     EXPECT_EQ(a.segments[i].role, b.segments[i].role);
     EXPECT_EQ(a.segments[i].addr, b.segments[i].addr);
     EXPECT_EQ(a.segments[i].data, b.segments[i].data);
+    EXPECT_EQ(a.segments[i].reserve, b.segments[i].reserve);
   }
   ASSERT_EQ(a.ram.size(), b.ram.size());
   for (size_t i = 0; i < a.ram.size(); ++i) {

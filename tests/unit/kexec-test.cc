@@ -69,6 +69,18 @@ TEST(KexecPlan, WidensToPagesAndJoinsPiecesThatSharePages) {
   EXPECT_EQ(plan.segments[3].contents, "purgatory");
 }
 
+// A kernel's reserve (x86 init_size, arm64 image_size) is part of its kexec segment: the running
+// kernel keeps its own pages (page tables, the copy list) out of a segment's memsz, and a
+// decompressor that overwrote them would die before its first word.
+TEST(KexecPlan, KernelSegmentCoversItsReserve) {
+  Image image = sample_image();
+  image.segments[0].reserve = 0x800000;
+  const KexecPlan plan = plan_kexec(image, 0x1000);
+  EXPECT_EQ(plan.segments[0].mem, 0x1000000u);
+  EXPECT_EQ(plan.segments[0].memsz, 0x803000u);
+  EXPECT_EQ(plan.segments[0].buf.size(), 0x2345u);
+}
+
 TEST(KexecPlan, UnalignedPieceKeepsItsOffsetInsideThePage) {
   Image image = sample_image();
   image.segments = {{Role::kDtb, 0x4000123, bytes(0x10, 0x66)}};

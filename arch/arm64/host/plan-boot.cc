@@ -48,7 +48,11 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
                                                 .max_end = kPhysLimit});
   const uint64_t load = base + image.text_offset;
   plan.entry = load;
-  plan.segments.push_back({Role::kKernel, in.kernel.name, load, image.data});
+  // The kernel's .bss and early page tables follow the file: the purgatory's log must survive
+  // the handover, and kexec must keep its own pages out of them.
+  plan.segments.push_back(
+      {Role::kKernel, in.kernel.name, load, image.data,
+       image.image_size > image.data.size() ? image.image_size - image.data.size() : 0});
 
   // Everything else goes high, leaving the kernel room to grow beyond image_size.
   std::optional<uint64_t> initrd_addr;
@@ -84,9 +88,6 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
 
   plan.console = in.console ? in.console : dt.stdout_console();
   plan.reserved = reservations;
-  // The kernel's .bss and early page tables: the purgatory's log must survive the handover.
-  if (image.image_size > image.data.size())
-    plan.reserved.push_back({load + image.data.size(), image.image_size - image.data.size()});
   return plan;
 }
 

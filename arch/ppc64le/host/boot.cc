@@ -185,7 +185,9 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
       "kernel",
       {.size = kernel.memsz, .align = kKernelAlign, .min_addr = home.end(), .max_end = limit});
   plan.entry = load + kernel.entry_offset;
-  plan.segments.push_back({Role::kKernel, in.kernel.name, load, kernel.image});
+  plan.segments.push_back(
+      {Role::kKernel, in.kernel.name, load, kernel.image,
+       kernel.memsz > kernel.image.size() ? kernel.memsz - kernel.image.size() : 0});
 
   std::optional<uint64_t> initrd_addr;
   if (in.initrd) {
@@ -206,8 +208,6 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
   plan.console = in.console ? in.console : stdout_console(dt);
   plan.reserved = keep_out;
   plan.reserved.push_back(home);
-  if (kernel.memsz > kernel.image.size())
-    plan.reserved.push_back({load + kernel.image.size(), kernel.memsz - kernel.image.size()});
   // The purgatory runs in real mode too.
   for (const MemRange& r : plan.ram)
     if (r.end() > limit) {

@@ -75,7 +75,8 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
       layout.place("kernel", {.size = text_offset + image_size, .align = kKernelAlign});
   const uint64_t load = base + text_offset;
   plan.entry = load;
-  plan.segments.push_back({Role::kKernel, name, load, std::vector<uint8_t>(k.begin(), k.end())});
+  plan.segments.push_back({Role::kKernel, name, load, std::vector<uint8_t>(k.begin(), k.end()),
+                           image_size > k.size() ? image_size - k.size() : 0});
 
   std::optional<uint64_t> initrd_addr;
   if (in.initrd) {
@@ -94,7 +95,6 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
 
   plan.console = in.console ? in.console : dt.stdout_console();
   plan.reserved = reservations;
-  if (image_size > k.size()) plan.reserved.push_back({load + k.size(), image_size - k.size()});
   return plan;
 }
 

@@ -100,13 +100,12 @@ BootPlan plan_x86_64_boot(const BootInputs& in) {
   BootPlan plan;
 
   const KernelPlacement kp = place_kernel(layout, kernel, limit);
+  const uint64_t file_size = kernel.protected_mode.size();
   plan.segments.push_back({Role::kKernel,
                            in.kernel.name,
                            kp.addr,
-                           {kernel.protected_mode.begin(), kernel.protected_mode.end()}});
-  if (h.init_size > kernel.protected_mode.size())
-    plan.reserved.push_back(
-        {kp.addr + kernel.protected_mode.size(), h.init_size - kernel.protected_mode.size()});
+                           {kernel.protected_mode.begin(), kernel.protected_mode.end()},
+                           h.init_size > file_size ? h.init_size - file_size : 0});
 
   std::optional<MemRange> initrd;
   if (in.initrd) {
