@@ -22,11 +22,18 @@ uint64_t number(const std::string& text, const std::string& what) {
   return *v;
 }
 
-host::SegmentInput parse_segment(const std::string& spec) {
+// ROLE=FILE@ADDR split at '=' and the last '@'; nullopt when it is not of that form.
+std::optional<std::pair<size_t, size_t>> segment_split(const std::string& spec) {
   const size_t eq = spec.find('=');
   const size_t at = spec.rfind('@');
-  if (eq == std::string::npos || at == std::string::npos || at < eq)
-    throw InputError("--segment '" + spec + "': expected ROLE=FILE@ADDR");
+  if (eq == std::string::npos || at == std::string::npos || at < eq) return std::nullopt;
+  return std::pair{eq, at};
+}
+
+host::SegmentInput parse_segment(const std::string& spec) {
+  const auto split = segment_split(spec);
+  if (!split) throw InputError("--segment '" + spec + "': expected ROLE=FILE@ADDR");
+  const auto [eq, at] = *split;
   host::SegmentInput s;
   const std::string role = spec.substr(0, eq);
   if (!host::parse_role(role, s.role))
@@ -113,6 +120,15 @@ void plan_segments(const BuildOptions& o, host::BuildRequest& req) {
 }  // namespace
 
 int cmd_build(const BuildOptions& o, std::ostream& out) {
+  // Before any work: an -o naming an input would replace it, a device or FIFO would be replaced.
+  std::vector<std::string> inputs;
+  for (const auto& file : {o.kernel, o.initrd, o.dtb, o.ima_list})
+    if (file) inputs.push_back(*file);
+  for (const auto& spec : o.segments)
+    if (const auto split = segment_split(spec))
+      inputs.push_back(spec.substr(split->first + 1, split->second - split->first - 1));
+  host::check_output_path(o.output, inputs);
+
   host::BuildRequest req;
   req.arch = host::find_arch(o.arch);
   if (!req.arch)

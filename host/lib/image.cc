@@ -7,6 +7,7 @@
 #include "error.h"
 #include "file-io.h"
 #include "handoff-codec.h"
+#include "image-limits.h"
 #include "parse.h"
 
 namespace styx::host {
@@ -163,7 +164,7 @@ void write_image(const std::string& path, const Image& image) {
 }
 
 Image read_image(const std::string& path) {
-  const auto bytes = read_file(path);
+  const auto bytes = read_file(path, kMaxImageBytes);
   if (bytes.empty()) throw InputError(path + ": empty file");
   return parse_image(bytes, path);
 }
