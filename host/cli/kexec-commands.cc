@@ -143,6 +143,9 @@ std::optional<LoadState> read_state(const host::LiveSystem& live) {
       s.ima_records = j.at("ima").at("records");
       s.ima_bytes = j.at("ima").at("bytes");
     }
+    // `exec` rebuilds from the kernel or names the image; a state with neither describes no load.
+    if (!s.image && !s.kernel)
+      throw InputError(path.string() + ": names neither an image nor a kernel");
     return s;
   } catch (const json::exception& e) {
     throw InputError(path.string() + ": not a state file styx wrote (" + e.what() + ")");
@@ -379,7 +382,7 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
         write_state(live, built.state);
       }
     } else if (now > state->ima_bytes) {
-      out << "styx: warning: the IMA list grew since " << *state->image
+      out << "styx: warning: the IMA list grew since " << state->image.value_or("the image")
           << " was loaded; a prebuilt image carries only the measurements it was built with\n";
     } else {
       out << "styx: the IMA list is unchanged since the load (" << state->ima_records

@@ -261,6 +261,26 @@ TEST_P(Load, BadInputNamesTheFile) {
   EXPECT_TRUE(calls_->loads.empty());
 }
 
+TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
+  // Used to dereference the empty image name while warning that the list grew.
+  write("sysroot/run/styx/loaded.json", [] {
+    const std::string text =
+        R"({"version": 1, "arch": "x86_64", "image": null, "kernel": null, "initrd": null,
+                  "dtb": null, "console": null, "cmdline": "", "on_failure": "halt",
+                  "ima": {"records": 1, "bytes": 1}})";
+    return std::vector<uint8_t>(text.begin(), text.end());
+  }());
+  set_loaded(true);
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args{"exec", "--sysroot", sysroot()};
+    if (dry_run) args.push_back("--dry-run");
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "styx: " + state_path() + ": names neither an image nor a kernel\n");
+  }
+  EXPECT_EQ(calls_->executes, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
 
 }  // namespace
