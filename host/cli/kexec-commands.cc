@@ -268,6 +268,17 @@ host::KexecFacts kexec_facts(const host::LiveSystem& live) {
   return facts;
 }
 
+// A sysroot's files describe another system (a captured tree, in the tests): loading or
+// rebooting this machine after them would act on facts that are not its own.
+void refuse_foreign_sysroot(const std::string& sysroot, bool dry_run) {
+  if (dry_run) return;
+  std::error_code ec;
+  if (std::filesystem::weakly_canonical(sysroot, ec) == std::filesystem::path("/")) return;
+  if (kernel_factory()()->acts_on_this_machine())
+    throw InputError("--sysroot " + sysroot +
+                     ": only with --dry-run (its files describe another system, not this one)");
+}
+
 void load_plan(const host::LiveSystem& live, const host::KexecPlan& plan) {
   auto kernel = kernel_factory()();
   try {
@@ -295,6 +306,7 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
 }
 
 int cmd_load(const LoadOptions& o, std::ostream& out) {
+  refuse_foreign_sysroot(o.sysroot, o.dry_run);
   const host::LiveSystem live(o.sysroot);
   const host::ArchInfo& arch = running_arch(live);
   Built built;
@@ -344,6 +356,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
 }
 
 int cmd_unload(const std::string& sysroot, std::ostream& out) {
+  refuse_foreign_sysroot(sysroot, false);
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) {
     forget_state(live);
@@ -362,6 +375,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
 }
 
 int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
+  refuse_foreign_sysroot(sysroot, dry_run);
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) throw InputError("nothing is loaded: run `styx load` first");
   const std::optional<LoadState> state = read_state(live);
@@ -436,13 +450,15 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
   l->add_flag("--dry-run", o->dry_run,
               "Print the kexec segments and entry that would be loaded; change nothing");
   l->add_option("--sysroot", o->sysroot,
-                "Read /proc and /sys under this directory instead of / (for tests)")
+                "Read /proc and /sys under this directory instead of / (only with --dry-run)")
       ->capture_default_str();
   commands.push_back({l, [o, &out] { return cmd_load(*o, out); }});
 
   auto sysroot = std::make_shared<std::string>("/");
   auto* u = app.add_subcommand("unload", "Unload the loaded kexec image");
-  u->add_option("--sysroot", *sysroot, "Read /proc and /sys under this directory (for tests)");
+  u->add_option(
+      "--sysroot", *sysroot,
+      "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
   commands.push_back({u, [sysroot, &out] { return cmd_unload(*sysroot, out); }});
 
   auto exec_dry = std::make_shared<bool>(false);
@@ -450,7 +466,9 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "exec",
       "Reboot into the loaded image; first load it again if the IMA list has grown since "
       "`styx load`, so no measurement is lost");
-  e->add_option("--sysroot", *sysroot, "Read /proc and /sys under this directory (for tests)");
+  e->add_option(
+      "--sysroot", *sysroot,
+      "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
   e->add_flag("--dry-run", *exec_dry, "Say what would happen; do not reboot");
   commands.push_back({e, [sysroot, exec_dry, &out] { return cmd_exec(*sysroot, *exec_dry, out); }});
 }

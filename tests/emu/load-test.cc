@@ -29,6 +29,7 @@ struct Calls {
   int unloads = 0;
   int executes = 0;
   int fail_with = 0;  ///< errno the next load fails with, 0 for success
+  bool real = false;  ///< pretend to be the running kernel's system calls
 };
 
 class RecordingKernel final : public host::KexecKernel {
@@ -40,6 +41,7 @@ class RecordingKernel final : public host::KexecKernel {
   }
   void unload() override { ++calls_->unloads; }
   void execute() override { ++calls_->executes; }
+  bool acts_on_this_machine() const override { return calls_->real; }
 
  private:
   std::shared_ptr<Calls> calls_;
@@ -279,6 +281,28 @@ TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
     EXPECT_EQ(r.err, "styx: " + state_path() + ": names neither an image nor a kernel\n");
   }
   EXPECT_EQ(calls_->executes, 0);
+}
+
+TEST_P(Load, SysrootWithoutDryRunIsRefusedOnTheRealKernel) {
+  calls_->real = true;
+  const std::string refusal =
+      "styx: --sysroot " + sysroot() +
+      ": only with --dry-run (its files describe another system, not this one)\n";
+  set_loaded(true);
+  for (const std::vector<std::string>& args :
+       {load_args(), {"exec", "--sysroot", sysroot()}, {"unload", "--sysroot", sysroot()}}) {
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 2) << args[0];
+    EXPECT_EQ(r.err, refusal) << args[0];
+  }
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_EQ(calls_->unloads, 0);
+  EXPECT_EQ(calls_->executes, 0);
+  std::vector<std::string> dry = load_args();
+  dry.push_back("--dry-run");
+  EXPECT_EQ(styx(dry).status, 0);
+  EXPECT_EQ(styx({"exec", "--sysroot", sysroot(), "--dry-run"}).status, 0);
+  EXPECT_FALSE(fs::exists(state_path()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
