@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "parse.h"
+#include "ranges.h"
 
 namespace styx::host {
 namespace {
@@ -35,7 +36,17 @@ KexecPlan plan_kexec(const Image& image, uint64_t page_size) {
   const uint64_t mask = page_size - 1;
   KexecPlan plan;
   plan.entry = image.purgatory_entry;
+  const Piece* previous = nullptr;
   for (const Piece& p : pieces) {
+    // Widening to pages must not wrap past 2^64, and two pieces must not share a byte: joining
+    // them would let the later one's bytes silently replace the earlier one's.
+    if (range_wraps(p.addr, p.memsz) || p.addr + p.memsz > UINT64_MAX - mask)
+      throw InputError(p.what + " at " + hex(p.addr) + "+" + hex(p.memsz) +
+                       ": reaches past the end of the address space");
+    if (previous && ranges_overlap(previous->addr, previous->memsz, p.addr, p.memsz))
+      throw InputError(p.what + " at " + hex(p.addr) + "+" + hex(p.memsz) + " overlaps " +
+                       previous->what + " at " + hex(previous->addr) + "+" + hex(previous->memsz));
+    previous = &p;
     const uint64_t first = p.addr & ~mask;
     const uint64_t end = (p.addr + p.memsz + mask) & ~mask;
     if (plan.segments.empty() || first >= plan.segments.back().mem + plan.segments.back().memsz) {

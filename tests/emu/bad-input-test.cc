@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "digest.h"
@@ -12,6 +13,7 @@
 #include "fixture.h"
 #include "image-limits.h"
 #include "sample-boot.h"
+#include "unit/crafted-image.h"
 
 namespace styx::test {
 namespace {
@@ -32,6 +34,14 @@ class BadInput : public testing::Test, protected TestDir {
     ASSERT_EQ(::mkfifo(path("fifo").c_str(), 0600), 0);
     const CliResult r = styx(build_args("image"));
     ASSERT_EQ(r.status, 0) << r.err;
+    fs::copy(fs::path(STYX_SOURCE_DIR) / "tests/data/sysroot/x86_64", path("sysroot"),
+             fs::copy_options::recursive);
+  }
+
+  /// Writes `name`: the good image after `change` (crafted_image() keeps it self-consistent).
+  void write_crafted(const std::string& name,
+                     const std::function<void(host::Image&)>& change) const {
+    write(name, crafted_image(host::read_image(path("image")), change));
   }
 
   std::string addr(uint64_t offset) const { return host::hex(base_ + offset); }
@@ -144,6 +154,22 @@ TEST_F(BadInput, OutputThatIsNotARegularFileIsRefused) {
   expect_refused(build_args("dir"), 2, path("dir"), "is a directory");
   fs::create_symlink(path("nothing"), path("dangling"));
   expect_refused(build_args("dangling"), 2, path("dangling"), "symlink to nothing");
+}
+
+TEST_F(BadInput, StructurallyImpossibleImagesAreRefusedByEveryReader) {
+  // verify used to call these fine and load --dry-run to "would load" them.
+  write_crafted("wraps", [](host::Image& i) { i.segments[1].addr = 0xfffffffffffff000; });
+  write_crafted("huge", [](host::Image& i) { i.ram = {{0x1000, 0xfffffffffffff000}}; });
+  write_crafted("overlap", [](host::Image& i) { i.segments[1].addr = i.segments[0].addr + 1; });
+  for (const auto& [file, problem] : std::vector<std::pair<std::string, std::string>>{
+           {"wraps", "segment 1 (initrd): address range wraps"},
+           {"huge", "wraps around the address space"},
+           {"overlap", "overlaps segment 0 (kernel)"}}) {
+    for (const std::string cmd : {"inspect", "verify", "run"})
+      expect_refused({cmd, path(file)}, 2, path(file), problem);
+    expect_refused({"load", path(file), "--dry-run", "--sysroot", path("sysroot")}, 2, path(file),
+                   problem);
+  }
 }
 
 }  // namespace
