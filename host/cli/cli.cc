@@ -115,6 +115,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (ima_show->parsed()) return cmd_ima_show(ima_path, ima_canonical, out);
     for (const Subcommand& c : commands)
       if (c.app->parsed()) return c.run();
+  } catch (const host::DigestMismatch& e) {
+    err << "styx: " << e.what() << "\n";
+    return kExitFailure;
   } catch (const host::InputError& e) {
     err << "styx: " << e.what() << "\n";
     return kExitBadInput;

@@ -339,6 +339,9 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   }
 
   const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
+  // The purgatory checks every digest again after the reboot; checking first makes a mismatch
+  // a message now instead of a halted machine later.
+  host::check_kexec_digests(plan, built.image, o.image ? *o.image : std::string("the image"));
   if (const std::string outside = host::segment_outside_ram(plan, live.ram()); !outside.empty())
     throw InputError((o.image ? *o.image : std::string("the image")) + ": " + outside +
                      " is not System RAM on this machine (see /proc/iomem)");
@@ -388,6 +391,7 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
       const host::ArchInfo& arch = running_arch(live);
       Built built = build_for_live_system(live, arch, *state, true);
       const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
+      host::check_kexec_digests(plan, built.image, "the rebuilt image");
       out << "styx: the IMA list grew from " << state->ima_records << " to "
           << built.state.ima_records << " measurements since the load; "
           << (dry_run ? "would load again" : "loading again") << "\n";

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "digest.h"
 #include "error.h"
 #include "file-io.h"
 #include "fixture.h"
@@ -261,6 +263,40 @@ TEST_P(Load, BadInputNamesTheFile) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(path("nowhere")), std::string::npos) << r.err;
   EXPECT_TRUE(calls_->loads.empty());
+}
+
+TEST_P(Load, ImageWhoseDigestsNoLongerMatchIsRefusedBeforeLoading) {
+  const std::vector<host::MemRange> ram = host::LiveSystem(sysroot()).ram();
+  const host::MemRange r = *std::max_element(
+      ram.begin(), ram.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
+  const std::string at = host::hex(r.start + r.size / 2 / 4096 * 4096);
+  const std::vector<uint8_t> kernel = pattern(8192, 5);
+  write("k", kernel);
+  const CliResult built =
+      styx({"build", "--arch", GetParam(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
+            at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")});
+  ASSERT_EQ(built.status, 0) << built.err;
+  std::vector<uint8_t> bytes = host::read_file(path("img"));
+  auto it = std::search(bytes.begin(), bytes.end(), kernel.begin(), kernel.end());
+  ASSERT_NE(it, bytes.end());
+  it[4000] ^= 0x01;
+  write("img", bytes);
+  const std::string expected = "styx: " + path("img") + ": segment 0 (kernel) " + at +
+                               "+0x2000: sha256 expected " + host::to_hex(host::sha256(kernel));
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args{"load", "--sysroot", sysroot(), path("img")};
+    if (dry_run) args.push_back("--dry-run");
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_TRUE(r.err.starts_with(expected)) << r.err;
+    EXPECT_TRUE(r.err.ends_with("; not loading\n")) << r.err;
+  }
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_FALSE(fs::exists(state_path()));
+  it[4000] ^= 0x01;
+  write("img", bytes);
+  EXPECT_EQ(styx({"load", "--sysroot", sysroot(), path("img")}).status, 0);
+  EXPECT_EQ(calls_->loads.size(), 1u);
 }
 
 TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
