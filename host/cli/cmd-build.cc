@@ -9,6 +9,7 @@
 #include "error.h"
 #include "file-io.h"
 #include "ima.h"
+#include "image-limits.h"
 #include "parse.h"
 
 namespace styx::cli {
@@ -54,6 +55,14 @@ host::MemRange parse_mem(const std::string& spec) {
           number(spec.substr(colon + 1), "--mem '" + spec + "' size")};
 }
 
+uint64_t ima_extra(const std::string& text) {
+  const uint64_t extra = number(text, "--ima-extra");
+  if (extra > host::kMaxSegmentBytes)
+    throw InputError("--ima-extra '" + text + "': at most " + host::hex(host::kMaxSegmentBytes) +
+                     " (the IMA buffer is one segment)");
+  return extra;
+}
+
 ResetMethod parse_reset_method(const std::string& name) {
   for (ResetMethod m : {ResetMethod::kPortCf9, ResetMethod::kPsciHvc, ResetMethod::kPsciSmc,
                         ResetMethod::kSbiSrst, ResetMethod::kDiag308})
@@ -85,8 +94,7 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
     const host::ImaList list = host::parse_ima_list(
         raw.data, raw.name, o.ima_canonical ? std::optional<bool>(false) : std::nullopt);
     in.ima = host::NamedBlob{
-        raw.name,
-        host::build_ima_kexec_buffer(list, arch.big_endian, number(o.ima_extra, "--ima-extra"))};
+        raw.name, host::build_ima_kexec_buffer(list, arch.big_endian, ima_extra(o.ima_extra))};
   }
   in.ram = req.ram;
   in.console = req.console;

@@ -172,5 +172,18 @@ TEST_F(BadInput, StructurallyImpossibleImagesAreRefusedByEveryReader) {
   }
 }
 
+TEST_F(BadInput, ImaExtraThatWouldWrapIsRefused) {
+  // Used to wrap to a buffer one byte short: build exited 0 and the purgatory refused the image.
+  const std::string list =
+      std::string(STYX_SOURCE_DIR) + "/tests/data/ima/debian12-amd64-binary_runtime_measurements";
+  const std::vector<std::string> args{
+      "build",          "--arch",     "x86_64", "--kernel", path("bzImage"), "--mem",
+      addr(0) + ":64M", "--ima-list", list,     "-o",       path("out")};
+  for (const std::string extra : {"0xffffffffffffffff", "0xfffffffffffffff0", "0x80000001"})
+    expect_refused(with(args, {"--ima-extra", extra}), 2, "--ima-extra '" + extra + "'",
+                   "at most 0x80000000");
+  EXPECT_EQ(styx(with(args, {"--ima-extra", "4096"})).status, 0);
+}
+
 }  // namespace
 }  // namespace styx::test
