@@ -185,5 +185,16 @@ TEST_F(BadInput, ImaExtraThatWouldWrapIsRefused) {
   EXPECT_EQ(styx(with(args, {"--ima-extra", "4096"})).status, 0);
 }
 
+TEST_F(BadInput, MaxInsnsMustBeAPositiveNumber) {
+  // CLI11 read -1 into the unsigned budget as 2^64 - 1: no limit at all.
+  expect_refused({"run", path("image"), "--max-insns", "-1"}, 2, "--max-insns '-1'",
+                 "not a number");
+  expect_refused({"run", path("image"), "--max-insns", "0"}, 2, "--max-insns '0'",
+                 "must be at least 1");
+  const CliResult r = styx({"run", path("image"), "--max-insns", "100"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("timeout: instruction budget exhausted"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace styx::test
