@@ -196,5 +196,14 @@ TEST_F(BadInput, MaxInsnsMustBeAPositiveNumber) {
   EXPECT_NE(r.out.find("timeout: instruction budget exhausted"), std::string::npos) << r.out;
 }
 
+TEST_F(BadInput, UnknownSubcommandIsNamedWithTheNearestMatch) {
+  expect_refused({"biuld", "--arch", "x86_64"}, 2, "unknown command 'biuld'",
+                 "(did you mean 'build'?)");
+  expect_refused({"inpsect", path("image")}, 2, "unknown command 'inpsect'",
+                 "(did you mean 'inspect'?)");
+  expect_refused({"ima", "shwo", path("image")}, 2, "unknown command 'ima shwo'",
+                 "(did you mean 'ima show'?)");
+}
+
 }  // namespace
 }  // namespace styx::test
