@@ -191,7 +191,12 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
 }
 
 void write_image(const std::string& path, const Image& image) {
-  write_file_atomic(path, serialize_image(image), false);
+  const std::vector<uint8_t> bytes = serialize_image(image);
+  // What no reader would take is not written.
+  if (bytes.size() > kMaxImageBytes)
+    throw InputError(path + ": the image would be " + hex(bytes.size()) + " bytes, more than the " +
+                     hex(kMaxImageBytes) + " every reader takes");
+  write_file_atomic(path, bytes, false);
 }
 
 Image read_image(const std::string& path) {
