@@ -352,6 +352,10 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     out << "styx: dry run: nothing loaded\n";
     return kExitOk;
   }
+  // Checked before the load: a state file that cannot be written must not follow one that was.
+  host::check_output_path(
+      live.path(kStatePath).string(),
+      {o.image.value_or(""), o.kernel.value_or(""), o.initrd.value_or(""), o.dtb.value_or("")});
   load_plan(live, plan);
   write_state(live, built.state);
   print_summary(out, "loaded", built, plan);

@@ -1,6 +1,7 @@
 // `styx load`, `unload` and `exec` against captured sysroot trees (tests/data/sysroot), with the
 // kexec system calls replaced by a recorder: what would reach the kernel, and what the user sees.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -297,6 +298,16 @@ TEST_P(Load, ImageWhoseDigestsNoLongerMatchIsRefusedBeforeLoading) {
   write("img", bytes);
   EXPECT_EQ(styx({"load", "--sysroot", sysroot(), path("img")}).status, 0);
   EXPECT_EQ(calls_->loads.size(), 1u);
+}
+
+TEST_P(Load, StateFileThatCannotBeWrittenIsRefusedBeforeLoading) {
+  fs::create_directories(fs::path(state_path()).parent_path());
+  ASSERT_EQ(::mkfifo(state_path().c_str(), 0600), 0);
+  const CliResult r = styx(load_args());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "styx: " + state_path() + ": is a FIFO, not a regular file: refusing to replace it\n");
+  EXPECT_TRUE(calls_->loads.empty());
 }
 
 TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
