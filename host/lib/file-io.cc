@@ -148,27 +148,34 @@ class TempGuard {
   bool int_ = false, term_ = false;
 };
 
-// Temporaries are ".NAME.PID.*" beside the output: the PID tells a killed writer's leftovers
-// (no such process any more) from another writer's file in progress.
+// Temporaries are ".NAME.PID.tmp" (O_TMPFILE, named just before the rename) or ".NAME.PID.XXXXXX"
+// (mkostemp) beside the output: the PID tells a killed writer's leftovers (no such process any
+// more) from another writer's file in progress.
 std::string temp_prefix(const std::string& base) {
   return "." + base + ".";
 }
 
-void remove_stale_temporaries(const fs::path& dir, const std::string& base) {
+// The PID of a temporary of `base`, or 0 when `name` is not one (another output's, say
+// ".NAME.5.PID.XXXXXX" for an output named "NAME.5").
+pid_t temp_owner(std::string_view name, const std::string& base) {
   const std::string prefix = temp_prefix(base);
+  if (!name.starts_with(prefix)) return 0;
+  const std::string_view rest = name.substr(prefix.size());
+  const size_t dot = rest.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot > 9) return 0;
+  const std::string_view digits = rest.substr(0, dot), suffix = rest.substr(dot + 1);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return 0;
+  if (suffix != "tmp" && (suffix.size() != 6 || suffix.find('.') != std::string_view::npos))
+    return 0;
+  return static_cast<pid_t>(std::stol(std::string(digits)));
+}
+
+void remove_stale_temporaries(const fs::path& dir, const std::string& base) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return;
   while (const dirent* e = ::readdir(d)) {
-    const std::string_view name(e->d_name);
-    if (!name.starts_with(prefix)) continue;
-    const std::string_view rest = name.substr(prefix.size());
-    const size_t dot = rest.find('.');
-    if (dot == 0 || dot == std::string_view::npos ||
-        !std::all_of(rest.begin(), rest.begin() + static_cast<ptrdiff_t>(dot),
-                     [](char c) { return c >= '0' && c <= '9'; }) ||
-        dot > 9)
-      continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(std::string(rest.substr(0, dot))));
+    const pid_t pid = temp_owner(e->d_name, base);
     if (pid <= 0 || pid == ::getpid()) continue;
     if (::kill(pid, 0) != 0 && errno == ESRCH) ::unlinkat(::dirfd(d), e->d_name, 0);
   }

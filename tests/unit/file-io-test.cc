@@ -126,10 +126,13 @@ TEST_F(FileIo, RemovesTemporariesThatAKilledWriterLeft) {
   ::waitpid(dead, nullptr, 0);
   write("." + std::string("image.") + std::to_string(dead) + ".a1b2c3", "half an image");
   write(".image." + std::to_string(::getppid()) + ".d4e5f6", "a live writer's");
+  write(".image." + std::to_string(dead) + ".tmp", "named just before its rename");
   write(".other." + std::to_string(dead) + ".a1b2c3", "another output's");
+  write(".image.5." + std::to_string(dead) + ".a1b2c3", "the output image.5's");
   write_file_atomic(path("image"), std::vector<uint8_t>{1, 2, 3}, false);
   EXPECT_EQ(entries(),
             (std::vector<std::string>{".image." + std::to_string(::getppid()) + ".d4e5f6",
+                                      ".image.5." + std::to_string(dead) + ".a1b2c3",
                                       ".other." + std::to_string(dead) + ".a1b2c3", "image"}));
 }
 
