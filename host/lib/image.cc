@@ -35,6 +35,9 @@ void check_layout(const Image& image, const std::string& name) {
   std::vector<PlacedRange> pieces;
   for (size_t i = 0; i < image.segments.size(); ++i) {
     const ImageSegment& s = image.segments[i];
+    if (s.data.size() > kMaxSegmentBytes)
+      throw bad("segment " + std::to_string(i) + ": " + hex(s.data.size()) + " bytes, at most " +
+                hex(kMaxSegmentBytes) + " in one segment");
     pieces.push_back({"segment " + std::to_string(i) + " (" + std::string(role_name(s.role)) + ")",
                       s.addr, s.data.size()});
   }
