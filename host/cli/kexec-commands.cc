@@ -194,7 +194,9 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
                        ": no device tree to pass on; give one with --dtb");
     }
   } else {
-    if (state.dtb) throw InputError("--dtb: " + std::string(arch.name) + " boots without one");
+    if (state.dtb)
+      throw InputError("--dtb " + *state.dtb + ": " + std::string(arch.name) +
+                       " boots without one");
     in.firmware_map = live.firmware_map();
     in.ram = live.ram();
   }
