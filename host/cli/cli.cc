@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <ostream>
 #include <sstream>
 
@@ -11,6 +13,46 @@
 #include "subcommands.h"
 
 namespace styx::cli {
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// CLI11 reports an unknown subcommand as "A subcommand is required" (or as an unexpected
+// argument); name it instead, with the nearest command. Empty when `args` name known commands.
+std::string unknown_command(const CLI::App& app, const std::vector<std::string>& args,
+                            const std::string& prefix) {
+  if (args.empty() || args[0].starts_with("-")) return "";
+  const auto subs = app.get_subcommands([](const CLI::App*) { return true; });
+  if (subs.empty()) return "";
+  std::string nearest;
+  size_t best = SIZE_MAX;
+  for (const CLI::App* sub : subs) {
+    if (sub->get_name() == args[0])
+      return sub->get_require_subcommand_min() > 0
+                 ? unknown_command(*sub, {args.begin() + 1, args.end()}, prefix + args[0] + " ")
+                 : "";
+    if (const size_t d = edit_distance(args[0], sub->get_name()); d < best) {
+      best = d;
+      nearest = sub->get_name();
+    }
+  }
+  return "unknown command '" + prefix + args[0] + "' (did you mean '" + prefix + nearest + "'?)";
+}
+
+}  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{
@@ -90,6 +132,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_emulator_commands(app, commands, out);
   add_kexec_commands(app, commands, out);
 
+  if (const std::string unknown = unknown_command(app, args, ""); !unknown.empty()) {
+    err << "styx: " << unknown << " (see styx --help)\n";
+    return kExitBadInput;
+  }
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
@@ -115,6 +161,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (ima_show->parsed()) return cmd_ima_show(ima_path, ima_canonical, out);
     for (const Subcommand& c : commands)
       if (c.app->parsed()) return c.run();
+  } catch (const host::DigestMismatch& e) {
+    err << "styx: " << e.what() << "\n";
+    return kExitFailure;
   } catch (const host::InputError& e) {
     err << "styx: " << e.what() << "\n";
     return kExitBadInput;

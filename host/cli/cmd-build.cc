@@ -9,6 +9,7 @@
 #include "error.h"
 #include "file-io.h"
 #include "ima.h"
+#include "image-limits.h"
 #include "parse.h"
 
 namespace styx::cli {
@@ -22,11 +23,18 @@ uint64_t number(const std::string& text, const std::string& what) {
   return *v;
 }
 
-host::SegmentInput parse_segment(const std::string& spec) {
+// ROLE=FILE@ADDR split at '=' and the last '@'; nullopt when it is not of that form.
+std::optional<std::pair<size_t, size_t>> segment_split(const std::string& spec) {
   const size_t eq = spec.find('=');
   const size_t at = spec.rfind('@');
-  if (eq == std::string::npos || at == std::string::npos || at < eq)
-    throw InputError("--segment '" + spec + "': expected ROLE=FILE@ADDR");
+  if (eq == std::string::npos || at == std::string::npos || at < eq) return std::nullopt;
+  return std::pair{eq, at};
+}
+
+host::SegmentInput parse_segment(const std::string& spec) {
+  const auto split = segment_split(spec);
+  if (!split) throw InputError("--segment '" + spec + "': expected ROLE=FILE@ADDR");
+  const auto [eq, at] = *split;
   host::SegmentInput s;
   const std::string role = spec.substr(0, eq);
   if (!host::parse_role(role, s.role))
@@ -45,6 +53,14 @@ host::MemRange parse_mem(const std::string& spec) {
   if (colon == std::string::npos) throw InputError("--mem '" + spec + "': expected START:SIZE");
   return {number(spec.substr(0, colon), "--mem '" + spec + "' start"),
           number(spec.substr(colon + 1), "--mem '" + spec + "' size")};
+}
+
+uint64_t ima_extra(const std::string& text) {
+  const uint64_t extra = number(text, "--ima-extra");
+  if (extra > host::kMaxSegmentBytes)
+    throw InputError("--ima-extra '" + text + "': at most " + host::hex(host::kMaxSegmentBytes) +
+                     " (the IMA buffer is one segment)");
+  return extra;
 }
 
 ResetMethod parse_reset_method(const std::string& name) {
@@ -78,8 +94,7 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
     const host::ImaList list = host::parse_ima_list(
         raw.data, raw.name, o.ima_canonical ? std::optional<bool>(false) : std::nullopt);
     in.ima = host::NamedBlob{
-        raw.name,
-        host::build_ima_kexec_buffer(list, arch.big_endian, number(o.ima_extra, "--ima-extra"))};
+        raw.name, host::build_ima_kexec_buffer(list, arch.big_endian, ima_extra(o.ima_extra))};
   }
   in.ram = req.ram;
   in.console = req.console;
@@ -113,6 +128,15 @@ void plan_segments(const BuildOptions& o, host::BuildRequest& req) {
 }  // namespace
 
 int cmd_build(const BuildOptions& o, std::ostream& out) {
+  // Before any work: an -o naming an input would replace it, a device or FIFO would be replaced.
+  std::vector<std::string> inputs;
+  for (const auto& file : {o.kernel, o.initrd, o.dtb, o.ima_list})
+    if (file) inputs.push_back(*file);
+  for (const auto& spec : o.segments)
+    if (const auto split = segment_split(spec))
+      inputs.push_back(spec.substr(split->first + 1, split->second - split->first - 1));
+  host::check_output_path(o.output, inputs);
+
   host::BuildRequest req;
   req.arch = host::find_arch(o.arch);
   if (!req.arch)

@@ -16,7 +16,7 @@ namespace styx::cli {
 
 int cmd_ima_show(const std::string& path, bool canonical, std::ostream& out) {
   static constexpr uint8_t kElfMagic[] = {0x7f, 'E', 'L', 'F'};
-  const std::vector<uint8_t> bytes = host::read_file(path);
+  const std::vector<uint8_t> bytes = host::read_file(path, host::kMaxImageBytes);
   host::ImaList list;
   if (bytes.size() >= sizeof kElfMagic &&
       std::equal(kElfMagic, std::end(kElfMagic), bytes.begin())) {

@@ -143,6 +143,9 @@ std::optional<LoadState> read_state(const host::LiveSystem& live) {
       s.ima_records = j.at("ima").at("records");
       s.ima_bytes = j.at("ima").at("bytes");
     }
+    // `exec` rebuilds from the kernel or names the image; a state with neither describes no load.
+    if (!s.image && !s.kernel)
+      throw InputError(path.string() + ": names neither an image nor a kernel");
     return s;
   } catch (const json::exception& e) {
     throw InputError(path.string() + ": not a state file styx wrote (" + e.what() + ")");
@@ -191,7 +194,9 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
                        ": no device tree to pass on; give one with --dtb");
     }
   } else {
-    if (state.dtb) throw InputError("--dtb: " + std::string(arch.name) + " boots without one");
+    if (state.dtb)
+      throw InputError("--dtb " + *state.dtb + ": " + std::string(arch.name) +
+                       " boots without one");
     in.firmware_map = live.firmware_map();
     in.ram = live.ram();
   }
@@ -265,6 +270,17 @@ host::KexecFacts kexec_facts(const host::LiveSystem& live) {
   return facts;
 }
 
+// A sysroot's files describe another system (a captured tree, in the tests): loading or
+// rebooting this machine after them would act on facts that are not its own.
+void refuse_foreign_sysroot(const std::string& sysroot, bool dry_run) {
+  if (dry_run) return;
+  std::error_code ec;
+  if (std::filesystem::weakly_canonical(sysroot, ec) == std::filesystem::path("/")) return;
+  if (kernel_factory()()->acts_on_this_machine())
+    throw InputError("--sysroot " + sysroot +
+                     ": only with --dry-run (its files describe another system, not this one)");
+}
+
 void load_plan(const host::LiveSystem& live, const host::KexecPlan& plan) {
   auto kernel = kernel_factory()();
   try {
@@ -292,6 +308,7 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
 }
 
 int cmd_load(const LoadOptions& o, std::ostream& out) {
+  refuse_foreign_sysroot(o.sysroot, o.dry_run);
   const host::LiveSystem live(o.sysroot);
   const host::ArchInfo& arch = running_arch(live);
   Built built;
@@ -324,6 +341,9 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   }
 
   const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
+  // The purgatory checks every digest again after the reboot; checking first makes a mismatch
+  // a message now instead of a halted machine later.
+  host::check_kexec_digests(plan, built.image, o.image ? *o.image : std::string("the image"));
   if (const std::string outside = host::segment_outside_ram(plan, live.ram()); !outside.empty())
     throw InputError((o.image ? *o.image : std::string("the image")) + ": " + outside +
                      " is not System RAM on this machine (see /proc/iomem)");
@@ -334,6 +354,10 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     out << "styx: dry run: nothing loaded\n";
     return kExitOk;
   }
+  // Checked before the load: a state file that cannot be written must not follow one that was.
+  host::check_output_path(
+      live.path(kStatePath).string(),
+      {o.image.value_or(""), o.kernel.value_or(""), o.initrd.value_or(""), o.dtb.value_or("")});
   load_plan(live, plan);
   write_state(live, built.state);
   print_summary(out, "loaded", built, plan);
@@ -341,6 +365,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
 }
 
 int cmd_unload(const std::string& sysroot, std::ostream& out) {
+  refuse_foreign_sysroot(sysroot, false);
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) {
     forget_state(live);
@@ -359,6 +384,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
 }
 
 int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
+  refuse_foreign_sysroot(sysroot, dry_run);
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) throw InputError("nothing is loaded: run `styx load` first");
   const std::optional<LoadState> state = read_state(live);
@@ -371,6 +397,7 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
       const host::ArchInfo& arch = running_arch(live);
       Built built = build_for_live_system(live, arch, *state, true);
       const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
+      host::check_kexec_digests(plan, built.image, "the rebuilt image");
       out << "styx: the IMA list grew from " << state->ima_records << " to "
           << built.state.ima_records << " measurements since the load; "
           << (dry_run ? "would load again" : "loading again") << "\n";
@@ -379,7 +406,7 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
         write_state(live, built.state);
       }
     } else if (now > state->ima_bytes) {
-      out << "styx: warning: the IMA list grew since " << *state->image
+      out << "styx: warning: the IMA list grew since " << state->image.value_or("the image")
           << " was loaded; a prebuilt image carries only the measurements it was built with\n";
     } else {
       out << "styx: the IMA list is unchanged since the load (" << state->ima_records
@@ -433,13 +460,15 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
   l->add_flag("--dry-run", o->dry_run,
               "Print the kexec segments and entry that would be loaded; change nothing");
   l->add_option("--sysroot", o->sysroot,
-                "Read /proc and /sys under this directory instead of / (for tests)")
+                "Read /proc and /sys under this directory instead of / (only with --dry-run)")
       ->capture_default_str();
   commands.push_back({l, [o, &out] { return cmd_load(*o, out); }});
 
   auto sysroot = std::make_shared<std::string>("/");
   auto* u = app.add_subcommand("unload", "Unload the loaded kexec image");
-  u->add_option("--sysroot", *sysroot, "Read /proc and /sys under this directory (for tests)");
+  u->add_option(
+      "--sysroot", *sysroot,
+      "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
   commands.push_back({u, [sysroot, &out] { return cmd_unload(*sysroot, out); }});
 
   auto exec_dry = std::make_shared<bool>(false);
@@ -447,7 +476,9 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "exec",
       "Reboot into the loaded image; first load it again if the IMA list has grown since "
       "`styx load`, so no measurement is lost");
-  e->add_option("--sysroot", *sysroot, "Read /proc and /sys under this directory (for tests)");
+  e->add_option(
+      "--sysroot", *sysroot,
+      "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
   e->add_flag("--dry-run", *exec_dry, "Say what would happen; do not reboot");
   commands.push_back({e, [sysroot, exec_dry, &out] { return cmd_exec(*sysroot, *exec_dry, out); }});
 }

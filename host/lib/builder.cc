@@ -5,63 +5,40 @@
 #include "digest.h"
 #include "error.h"
 #include "handoff-codec.h"
+#include "image-limits.h"
 #include "layout.h"
 #include "parse.h"
 #include "purgatory.h"
+#include "ranges.h"
 
 namespace styx::host {
 namespace {
-
-bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end) {
-  return a < b_end && b < a_end;
-}
 
 std::string describe(const SegmentInput& s) {
   return std::string(role_name(s.role)) + " segment " + s.name;
 }
 
-const MemRange* ram_containing(const std::vector<MemRange>& ram, uint64_t start, uint64_t size) {
-  for (const auto& r : ram)
-    if (start >= r.start && size <= r.size && start - r.start <= r.size - size) return &r;
-  return nullptr;
-}
-
 void check_ram(const BuildRequest& req) {
   if (req.ram.empty()) throw InputError("no RAM given (use --mem START:SIZE)");
-  const uint64_t page = req.arch->page_size;
-  for (size_t i = 0; i < req.ram.size(); ++i) {
-    const MemRange& r = req.ram[i];
-    const std::string what = "RAM range " + hex(r.start) + ":" + hex(r.size);
-    if (r.size == 0) throw InputError(what + ": empty");
-    if (r.start % page || r.size % page)
-      throw InputError(what + ": start and size must be multiples of " + hex(page));
-    if (r.end() < r.start) throw InputError(what + ": wraps around the address space");
-    for (size_t j = 0; j < i; ++j)
-      if (overlaps(r.start, r.end(), req.ram[j].start, req.ram[j].end()))
-        throw InputError(what + ": overlaps RAM range " + hex(req.ram[j].start));
-  }
+  if (const std::string problem = ram_problem(req.ram, req.arch->page_size); !problem.empty())
+    throw InputError(problem);
 }
 
 void check_segments(const BuildRequest& req) {
   if (req.segments.size() > kMaxSegments)
     throw InputError("too many segments: " + std::to_string(req.segments.size()) + ", at most " +
                      std::to_string(kMaxSegments));
-  for (size_t i = 0; i < req.segments.size(); ++i) {
-    const SegmentInput& s = req.segments[i];
+  std::vector<PlacedRange> pieces;
+  for (const SegmentInput& s : req.segments) {
+    if (s.data.size() > kMaxSegmentBytes)
+      throw InputError(describe(s) + ": " + hex(s.data.size()) + " bytes, at most " +
+                       hex(kMaxSegmentBytes) + " in one segment");
     const uint64_t size = s.data.size() + s.reserve;
-    if (size < s.reserve || s.addr + size < s.addr)
-      throw InputError(describe(s) + ": address range wraps");
-    if (!ram_containing(req.ram, s.addr, size))
-      throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) +
-                       " is not inside one RAM range");
-    for (size_t j = 0; j < i; ++j) {
-      const SegmentInput& o = req.segments[j];
-      const uint64_t o_size = o.data.size() + o.reserve;
-      if (size && o_size && overlaps(s.addr, s.addr + size, o.addr, o.addr + o_size))
-        throw InputError(describe(s) + ": " + hex(s.addr) + "+" + hex(size) + " overlaps " +
-                         describe(o) + " at " + hex(o.addr) + "+" + hex(o_size));
-    }
+    if (size < s.reserve) throw InputError(describe(s) + ": address range wraps");
+    pieces.push_back({describe(s), s.addr, size});
   }
+  if (const std::string problem = placement_problem(req.ram, pieces); !problem.empty())
+    throw InputError(problem);
 }
 
 // Free RAM as the purgatory sees it: everything but the segments and the reservations.

@@ -1,4 +1,4 @@
-// Errors that reach the user as one line and exit status 2.
+// Errors that reach the user as one line: exit status 2 for bad input, 1 for a mismatch.
 #pragma once
 
 #include <stdexcept>
@@ -10,6 +10,12 @@ namespace styx::host {
 class InputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+/// A segment's bytes do not match the digest the image records; the message names the segment.
+class DigestMismatch : public InputError {
+ public:
+  using InputError::InputError;
 };
 
 }  // namespace styx::host

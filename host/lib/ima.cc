@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "digest.h"
 #include "error.h"
+#include "image-limits.h"
 
 namespace styx::host {
 namespace {
@@ -333,6 +334,12 @@ std::vector<uint8_t> build_ima_kexec_buffer(const ImaList& list, bool big_endian
   put_uint(out, 0, 1, 2, big_endian);  // version
   put_uint(out, 8, out.size(), 8, big_endian);
   put_uint(out, 16, list.records.size(), 8, big_endian);
+  // The buffer is one segment: room past that limit could never be loaded, and a sum that
+  // wraps would silently shrink the buffer instead.
+  if (extra_bytes > kMaxSegmentBytes - std::min<uint64_t>(out.size(), kMaxSegmentBytes))
+    throw InputError(fmt::format(
+        "IMA buffer: {:#x} bytes of records and {:#x} extra exceed one segment ({:#x} bytes)",
+        out.size(), extra_bytes, kMaxSegmentBytes));
   out.resize(out.size() + extra_bytes);
   return out;
 }

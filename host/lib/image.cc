@@ -7,7 +7,9 @@
 #include "error.h"
 #include "file-io.h"
 #include "handoff-codec.h"
+#include "image-limits.h"
 #include "parse.h"
+#include "ranges.h"
 
 namespace styx::host {
 namespace {
@@ -21,6 +23,37 @@ constexpr uint32_t kNoSegment = 0xffffffff;
 // then per segment {u32 role, u32 program header index or kNoSegment, u64 addr, u64 size},
 // then per RAM range {u64 start, u64 size}.
 constexpr size_t kNoteHeader = 40, kNoteSegment = 24, kNoteRam = 16;
+
+// What the builder guarantees, checked again on what is read: an image that could never have
+// been built (a segment outside RAM, two pieces overlapping, a range wrapping past 2^64) is
+// refused before anyone computes digests of it or loads it.
+void check_layout(const Image& image, const std::string& name) {
+  const auto bad = [&](const std::string& why) { return InputError(name + ": " + why); };
+  if (image.ram.empty()) throw bad("no RAM ranges");
+  if (const std::string problem = ram_problem(image.ram, image.arch->page_size); !problem.empty())
+    throw bad(problem);
+  std::vector<PlacedRange> pieces;
+  for (size_t i = 0; i < image.segments.size(); ++i) {
+    const ImageSegment& s = image.segments[i];
+    if (s.data.size() > kMaxSegmentBytes)
+      throw bad("segment " + std::to_string(i) + ": " + hex(s.data.size()) + " bytes, at most " +
+                hex(kMaxSegmentBytes) + " in one segment");
+    pieces.push_back({"segment " + std::to_string(i) + " (" + std::string(role_name(s.role)) + ")",
+                      s.addr, s.data.size() + s.reserve});
+  }
+  if (image.purgatory.size() > image.purgatory_memsz)
+    throw bad("purgatory: more bytes in the file than in memory");
+  pieces.push_back({"purgatory", image.purgatory_addr, image.purgatory_memsz});
+  if (const std::string problem = placement_problem(image.ram, pieces); !problem.empty())
+    throw bad(problem);
+  const Handoff& h = image.handoff;
+  if (!ram_containing(image.ram, h.entry, 1))
+    throw bad("entry " + hex(h.entry) + " is not inside RAM");
+  if (h.log_size &&
+      !range_inside({image.purgatory_addr, image.purgatory_memsz}, h.log_addr, h.log_size))
+    throw bad("memory log " + hex(h.log_addr) + "+" + hex(h.log_size) +
+              " is outside the purgatory's memory");
+}
 
 }  // namespace
 
@@ -99,7 +132,8 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   const uint32_t segment_count = r.u32(4), ram_count = r.u32(8);
   if (segment_count > kMaxSegments)
     throw bad("more than " + std::to_string(kMaxSegments) + " segments");
-  if (ram_count > 1024) throw bad("implausible RAM range count");
+  if (ram_count > kMaxRamRanges)
+    throw bad(std::to_string(ram_count) + " RAM ranges, at most " + std::to_string(kMaxRamRanges));
   image.purgatory_addr = r.u64(16);
   image.purgatory_memsz = r.u64(24);
   image.handoff_offset = r.u64(32);
@@ -121,7 +155,7 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
         throw bad("segment " + std::to_string(i) + " does not match its program header");
       const auto data = elf.segment_data(phdrs[index]);
       s.data.assign(data.begin(), data.end());
-      if (phdrs[index].memsz < size || phdrs[index].paddr + phdrs[index].memsz < phdrs[index].paddr)
+      if (phdrs[index].memsz < size)
         throw bad("segment " + std::to_string(i) + ": memory size smaller than its contents");
       s.reserve = phdrs[index].memsz - size;
     } else if (size != 0) {
@@ -159,15 +193,21 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
         h.segments[i].role != static_cast<uint32_t>(image.segments[i].role))
       throw bad("hand-off block and note disagree on segment " + std::to_string(i));
   }
+  check_layout(image, name);
   return image;
 }
 
 void write_image(const std::string& path, const Image& image) {
-  write_file_atomic(path, serialize_image(image), false);
+  const std::vector<uint8_t> bytes = serialize_image(image);
+  // What no reader would take is not written.
+  if (bytes.size() > kMaxImageBytes)
+    throw InputError(path + ": the image would be " + hex(bytes.size()) + " bytes, more than the " +
+                     hex(kMaxImageBytes) + " every reader takes");
+  write_file_atomic(path, bytes, false);
 }
 
 Image read_image(const std::string& path) {
-  const auto bytes = read_file(path);
+  const auto bytes = read_file(path, kMaxImageBytes);
   if (bytes.empty()) throw InputError(path + ": empty file");
   return parse_image(bytes, path);
 }

@@ -5,16 +5,20 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ranges.h"
+
 namespace styx::host {
 
 std::string segment_outside_ram(const KexecPlan& plan, const std::vector<MemRange>& ram) {
   for (size_t i = 0; i < plan.segments.size(); ++i) {
     const KexecSegment& s = plan.segments[i];
     bool inside = false;
-    for (const MemRange& r : ram) inside |= s.mem >= r.start && s.mem + s.memsz <= r.end();
+    for (const MemRange& r : ram) inside |= range_inside(r, s.mem, s.memsz);
     if (!inside)
-      return fmt::format("segment {} ({}) at [{:#x}, {:#x})", i, s.contents, s.mem,
-                         s.mem + s.memsz);
+      return range_wraps(s.mem, s.memsz)
+                 ? fmt::format("segment {} ({}) at {:#x}+{:#x}", i, s.contents, s.mem, s.memsz)
+                 : fmt::format("segment {} ({}) at [{:#x}, {:#x})", i, s.contents, s.mem,
+                               s.mem + s.memsz);
   }
   return "";
 }

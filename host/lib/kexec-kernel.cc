@@ -42,6 +42,8 @@ class SystemKexecKernel final : public KexecKernel {
     throw KexecError(0, "reboot(LINUX_REBOOT_CMD_KEXEC) returned");
   }
 
+  bool acts_on_this_machine() const override { return true; }
+
  private:
   static void call_load(uint64_t entry, const std::vector<kexec_segment>& segments,
                         const char* what) {

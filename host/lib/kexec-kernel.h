@@ -29,6 +29,9 @@ class KexecKernel {
   virtual void unload() = 0;
   /// sync(2), then reboot(LINUX_REBOOT_CMD_KEXEC); returns only by throwing.
   virtual void execute() = 0;
+  /// True when the calls reach the running kernel: files read under a --sysroot describe
+  /// another system then, and must not decide what this one loads or reboots into.
+  virtual bool acts_on_this_machine() const { return false; }
 };
 
 /// The real system calls.

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
+#include "digest.h"
 #include "error.h"
 #include "parse.h"
+#include "ranges.h"
 
 namespace styx::host {
 namespace {
@@ -37,7 +40,17 @@ KexecPlan plan_kexec(const Image& image, uint64_t page_size) {
   const uint64_t mask = page_size - 1;
   KexecPlan plan;
   plan.entry = image.purgatory_entry;
+  const Piece* previous = nullptr;
   for (const Piece& p : pieces) {
+    // Widening to pages must not wrap past 2^64, and two pieces must not share a byte: joining
+    // them would let the later one's bytes silently replace the earlier one's.
+    if (range_wraps(p.addr, p.memsz) || p.addr + p.memsz > UINT64_MAX - mask)
+      throw InputError(p.what + " at " + hex(p.addr) + "+" + hex(p.memsz) +
+                       ": reaches past the end of the address space");
+    if (previous && ranges_overlap(previous->addr, previous->memsz, p.addr, p.memsz))
+      throw InputError(p.what + " at " + hex(p.addr) + "+" + hex(p.memsz) + " overlaps " +
+                       previous->what + " at " + hex(previous->addr) + "+" + hex(previous->memsz));
+    previous = &p;
     const uint64_t first = p.addr & ~mask;
     const uint64_t end = (p.addr + p.memsz + mask) & ~mask;
     if (plan.segments.empty() || first >= plan.segments.back().mem + plan.segments.back().memsz) {
@@ -57,6 +70,47 @@ KexecPlan plan_kexec(const Image& image, uint64_t page_size) {
                      " kexec segments, the kernel takes at most " +
                      std::to_string(kKexecSegmentMax));
   return plan;
+}
+
+namespace {
+
+// The bytes [addr, addr + size) as the plan hands them over (zero past a segment's buffer, as
+// the kernel fills it); nullopt when no one segment holds them.
+std::optional<std::vector<uint8_t>> planned_bytes(const KexecPlan& plan, uint64_t addr,
+                                                  uint64_t size) {
+  for (const KexecSegment& s : plan.segments) {
+    if (!range_inside({s.mem, s.memsz}, addr, size)) continue;
+    const uint64_t offset = addr - s.mem;
+    std::vector<uint8_t> out(size, 0);
+    if (offset < s.buf.size())
+      std::copy_n(s.buf.begin() + static_cast<ptrdiff_t>(offset),
+                  std::min<uint64_t>(size, s.buf.size() - offset), out.begin());
+    return out;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void check_kexec_digests(const KexecPlan& plan, const Image& image, const std::string& name) {
+  const Handoff& h = image.handoff;
+  for (uint32_t i = 0; i < h.segment_count; ++i) {
+    const Segment& s = h.segments[i];
+    if (s.size == 0) continue;
+    const std::string what =
+        fmt::format("{}: segment {} ({}) {}+{}", name, i, role_name(static_cast<Role>(s.role)),
+                    hex(s.addr), hex(s.size));
+    const auto bytes = planned_bytes(plan, s.addr, s.size);
+    if (!bytes) throw DigestMismatch(what + ": not in the kexec segments");
+    const Digest actual = sha256(*bytes);
+    if (!std::equal(actual.begin(), actual.end(), s.sha256))
+      throw DigestMismatch(fmt::format("{}: sha256 expected {} actual {}; not loading", what,
+                                       to_hex(s.sha256), to_hex(actual)));
+  }
+  const auto purgatory = planned_bytes(plan, image.purgatory_addr, image.purgatory.size());
+  if (!purgatory || *purgatory != image.purgatory)
+    throw DigestMismatch(name + ": purgatory at " + hex(image.purgatory_addr) +
+                         ": the kexec segments do not hold it; not loading");
 }
 
 std::string format_kexec_plan(const KexecPlan& plan) {

@@ -32,6 +32,12 @@ inline constexpr size_t kKexecSegmentMax = 16;
 /// kKexecSegmentMax segments would be needed.
 KexecPlan plan_kexec(const Image& image, uint64_t page_size);
 
+/// Recomputes, from the bytes `plan` would hand to the kernel, the SHA-256 of every segment of
+/// `image` and compares it with the digest its hand-off block records (and the purgatory with
+/// the image's), so a mismatch is refused before the system call rather than found by the
+/// purgatory after the reboot. DigestMismatch "NAME: segment I (ROLE) ADDR+SIZE: ..." otherwise.
+void check_kexec_digests(const KexecPlan& plan, const Image& image, const std::string& name);
+
 /// The segment array as `styx load --dry-run` prints it: one line per segment (buffer size,
 /// address, memory size, contents) and the entry.
 std::string format_kexec_plan(const KexecPlan& plan);

@@ -225,6 +225,7 @@ TEST(CliUsage, HelpAndUsageErrors) {
   r = styx({"frobnicate"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
   r = styx({"build", "--arch", "arm64"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("required"), std::string::npos) << r.err;

@@ -1,8 +1,10 @@
 // `styx load`, `unload` and `exec` against captured sysroot trees (tests/data/sysroot), with the
 // kexec system calls replaced by a recorder: what would reach the kernel, and what the user sees.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "digest.h"
 #include "error.h"
 #include "file-io.h"
 #include "fixture.h"
@@ -29,6 +32,7 @@ struct Calls {
   int unloads = 0;
   int executes = 0;
   int fail_with = 0;  ///< errno the next load fails with, 0 for success
+  bool real = false;  ///< pretend to be the running kernel's system calls
 };
 
 class RecordingKernel final : public host::KexecKernel {
@@ -40,6 +44,7 @@ class RecordingKernel final : public host::KexecKernel {
   }
   void unload() override { ++calls_->unloads; }
   void execute() override { ++calls_->executes; }
+  bool acts_on_this_machine() const override { return calls_->real; }
 
  private:
   std::shared_ptr<Calls> calls_;
@@ -259,6 +264,92 @@ TEST_P(Load, BadInputNamesTheFile) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find(path("nowhere")), std::string::npos) << r.err;
   EXPECT_TRUE(calls_->loads.empty());
+}
+
+TEST_P(Load, ImageWhoseDigestsNoLongerMatchIsRefusedBeforeLoading) {
+  const std::vector<host::MemRange> ram = host::LiveSystem(sysroot()).ram();
+  const host::MemRange r = *std::max_element(
+      ram.begin(), ram.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
+  const std::string at = host::hex(r.start + r.size / 2 / 4096 * 4096);
+  const std::vector<uint8_t> kernel = pattern(8192, 5);
+  write("k", kernel);
+  const CliResult built =
+      styx({"build", "--arch", GetParam(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
+            at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")});
+  ASSERT_EQ(built.status, 0) << built.err;
+  std::vector<uint8_t> bytes = host::read_file(path("img"));
+  auto it = std::search(bytes.begin(), bytes.end(), kernel.begin(), kernel.end());
+  ASSERT_NE(it, bytes.end());
+  it[4000] ^= 0x01;
+  write("img", bytes);
+  const std::string expected = "styx: " + path("img") + ": segment 0 (kernel) " + at +
+                               "+0x2000: sha256 expected " + host::to_hex(host::sha256(kernel));
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args{"load", "--sysroot", sysroot(), path("img")};
+    if (dry_run) args.push_back("--dry-run");
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_TRUE(r.err.starts_with(expected)) << r.err;
+    EXPECT_TRUE(r.err.ends_with("; not loading\n")) << r.err;
+  }
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_FALSE(fs::exists(state_path()));
+  it[4000] ^= 0x01;
+  write("img", bytes);
+  EXPECT_EQ(styx({"load", "--sysroot", sysroot(), path("img")}).status, 0);
+  EXPECT_EQ(calls_->loads.size(), 1u);
+}
+
+TEST_P(Load, StateFileThatCannotBeWrittenIsRefusedBeforeLoading) {
+  fs::create_directories(fs::path(state_path()).parent_path());
+  ASSERT_EQ(::mkfifo(state_path().c_str(), 0600), 0);
+  const CliResult r = styx(load_args());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err,
+            "styx: " + state_path() + ": is a FIFO, not a regular file: refusing to replace it\n");
+  EXPECT_TRUE(calls_->loads.empty());
+}
+
+TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
+  // Used to dereference the empty image name while warning that the list grew.
+  write("sysroot/run/styx/loaded.json", [] {
+    const std::string text =
+        R"({"version": 1, "arch": "x86_64", "image": null, "kernel": null, "initrd": null,
+                  "dtb": null, "console": null, "cmdline": "", "on_failure": "halt",
+                  "ima": {"records": 1, "bytes": 1}})";
+    return std::vector<uint8_t>(text.begin(), text.end());
+  }());
+  set_loaded(true);
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args{"exec", "--sysroot", sysroot()};
+    if (dry_run) args.push_back("--dry-run");
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "styx: " + state_path() + ": names neither an image nor a kernel\n");
+  }
+  EXPECT_EQ(calls_->executes, 0);
+}
+
+TEST_P(Load, SysrootWithoutDryRunIsRefusedOnTheRealKernel) {
+  calls_->real = true;
+  const std::string refusal =
+      "styx: --sysroot " + sysroot() +
+      ": only with --dry-run (its files describe another system, not this one)\n";
+  set_loaded(true);
+  for (const std::vector<std::string>& args :
+       {load_args(), {"exec", "--sysroot", sysroot()}, {"unload", "--sysroot", sysroot()}}) {
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 2) << args[0];
+    EXPECT_EQ(r.err, refusal) << args[0];
+  }
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_EQ(calls_->unloads, 0);
+  EXPECT_EQ(calls_->executes, 0);
+  std::vector<std::string> dry = load_args();
+  dry.push_back("--dry-run");
+  EXPECT_EQ(styx(dry).status, 0);
+  EXPECT_EQ(styx({"exec", "--sysroot", sysroot(), "--dry-run"}).status, 0);
+  EXPECT_FALSE(fs::exists(state_path()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);

@@ -15,6 +15,7 @@
 #include "embedded-purgatory.h"
 #include "error.h"
 #include "handoff-codec.h"
+#include "image-limits.h"
 #include "parse.h"
 #include "purgatory.h"
 
@@ -335,6 +336,18 @@ TEST_P(Builder, RejectsRamThatIsNotPageAligned) {
   req = request();
   req.ram[0].size -= 0x10;
   expect_error(req, "start and size must be multiples of 0x1000");
+}
+
+TEST_P(Builder, WritesOnlyAsManyRamRangesAsReadersTake) {
+  // Used to write images with 1025 ranges that inspect, verify, run and load then refused.
+  auto req = request();
+  for (uint64_t i = 0; i < styx::host::kMaxRamRanges; ++i)
+    req.ram.push_back({ram_base() + 256 * kMiB + 2 * i * 0x10000, 0x10000});
+  expect_error(req, "RAM: 1025 ranges, at most 1024");
+  req.ram.pop_back();
+  const styx::host::Image image = build(req);
+  EXPECT_EQ(styx::host::parse_image(styx::host::serialize_image(image), "image").ram.size(),
+            styx::host::kMaxRamRanges);
 }
 
 TEST_P(Builder, RejectsEmptyOverlappingOrMissingRam) {

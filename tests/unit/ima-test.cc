@@ -425,6 +425,12 @@ TEST(ImaKexecBuffer, ExtraRoomIsZeroAndNotCounted) {
   EXPECT_EQ(styx::host::parse_ima_kexec_buffer(roomy, false, "buffer"), list);
 }
 
+TEST(ImaKexecBuffer, ExtraRoomThatWouldWrapIsRefused) {
+  const ImaList list = styx::host::parse_ima_list(sample_list(false).bytes, "list");
+  for (const uint64_t extra : {UINT64_MAX, UINT64_MAX - 100, uint64_t{1} << 31})
+    EXPECT_THROW(styx::host::build_ima_kexec_buffer(list, false, extra), InputError) << extra;
+}
+
 TEST(ImaKexecBuffer, EmptyList) {
   const Bytes buffer = styx::host::build_ima_kexec_buffer({}, false, 0);
   EXPECT_EQ(buffer.size(), 24u);

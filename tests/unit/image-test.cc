@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@
 #include "elf-file.h"
 #include "embedded-purgatory.h"
 #include "error.h"
+#include "parse.h"
+#include "unit/crafted-image.h"
 
 namespace {
 
@@ -223,6 +226,45 @@ TEST_P(ImageFile, RejectsAnImageWithoutTheStyxNote) {
   ASSERT_EQ(note.type, static_cast<uint32_t>(PT_NOTE));
   bytes[note.offset + 12] = 'X';  // the note's name: "Xtyx"
   expect_parse_error(bytes, "nonote.styx", "not a Styx image (no Styx note)");
+}
+
+TEST_P(ImageFile, RejectsStructurallyImpossibleImages) {
+  using styx::test::crafted_image;
+  const uint64_t ram = image_.ram[0].start, page = image_.arch->page_size;
+  const std::vector<std::pair<std::function<void(Image&)>, std::string>> cases{
+      {[](Image& i) { i.segments[1].addr = 0xfffffffffffff000; },
+       "segment 1 (initrd): address range wraps"},
+      {[&](Image& i) { i.segments[1].addr = i.segments[0].addr + 1; },
+       "segment 1 (initrd): " + styx::host::hex(image_.segments[0].addr + 1) +
+           "+0x1b59 overlaps "
+           "segment 0 (kernel)"},
+      {[&](Image& i) { i.segments[1].addr = ram + (64 << 20); }, "is not inside one RAM range"},
+      {[&](Image& i) { i.segments[2].addr = i.purgatory_addr; },
+       "purgatory: " + styx::host::hex(image_.purgatory_addr)},
+      {[&](Image& i) {
+         i.ram.push_back({ram + page, page});
+       },
+       "overlaps RAM range"},
+      {[](Image& i) { i.ram[0].size = 0xfffffffffffff000; }, "wraps around the address space"},
+      {[&](Image& i) {
+         i.ram.push_back({ram - 0x10000000, 0});
+       },
+       ": empty"},
+      {[&](Image& i) {
+         i.ram.push_back({ram - 0x10000000, 3});
+       },
+       "must be multiples of"},
+      {[](Image& i) { i.handoff.entry = 0x10; }, "entry 0x10 is not inside RAM"},
+      {[](Image& i) { i.handoff.log_addr = 0x10; }, "memory log 0x10+"},
+      {[](Image& i) {
+         i.ram.clear();
+         for (uint64_t r = 0; r < 1025; ++r)
+           i.ram.push_back({0x100000000 + 2 * r * 0x1000, 0x1000});
+       },
+       "1025 RAM ranges, at most 1024"},
+  };
+  for (const auto& [change, detail] : cases)
+    expect_parse_error(crafted_image(image_, change), "crafted.styx", detail);
 }
 
 TEST_P(ImageFile, RejectsTheRawPurgatory) {

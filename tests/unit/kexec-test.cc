@@ -121,6 +121,50 @@ TEST(KexecPlan, RefusesMoreSegmentsThanTheKernelTakes) {
   EXPECT_THROW(plan_kexec(sample_image(), 0x1800), InputError);
 }
 
+TEST(KexecPlan, RefusesOverlappingPiecesInsteadOfMergingThem) {
+  Image image = sample_image();
+  image.segments[3].addr = 0x3002010;  // inside the 32-byte data segment before it
+  try {
+    plan_kexec(image, 0x1000);
+    FAIL() << "overlap merged";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "ima at 0x3002010+0x1800 overlaps data at 0x3002000+0x20");
+  }
+  image = sample_image();
+  image.purgatory_addr = 0x1001000;  // inside the kernel
+  EXPECT_THROW(plan_kexec(image, 0x1000), InputError);
+}
+
+TEST(KexecPlan, RefusesPiecesThatReachPastTheAddressSpace) {
+  for (const auto& [addr, size] : std::vector<std::pair<uint64_t, size_t>>{
+           {0xfffffffffffff000, 0x2000}, {0xfffffffffffff800, 0x100}}) {
+    Image image = sample_image();
+    image.segments[0].addr = addr;
+    image.segments[0].data = bytes(size, 1);
+    try {
+      plan_kexec(image, 0x1000);
+      FAIL() << "planned " << addr;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("reaches past the end of the address space"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(KexecErrors, RamCheckDoesNotWrap) {
+  const std::vector<styx::host::MemRange> ram{{0x100000, 0x40000000}};
+  KexecPlan plan;
+  plan.segments = {{{}, 0xfffffffffffff000, 0x2000, "kernel"}};
+  EXPECT_EQ(styx::host::segment_outside_ram(plan, ram),
+            "segment 0 (kernel) at 0xfffffffffffff000+0x2000");
+  plan.segments = {{{}, 0x100000, 0xffffffffffff0000, "initrd"}};  // 16 EiB
+  EXPECT_EQ(styx::host::segment_outside_ram(plan, ram),
+            "segment 0 (initrd) at 0x100000+0xffffffffffff0000");
+  plan.segments = {{{}, 0x100000, 0x40000000, "initrd"}};
+  EXPECT_EQ(styx::host::segment_outside_ram(plan, ram), "");
+}
+
 TEST(KexecPlan, DryRunTableListsEverySegmentAndTheEntry) {
   const std::string table = format_kexec_plan(plan_kexec(sample_image(), 0x1000));
   EXPECT_NE(table.find("  0        0x2345           0x1000000        0x3000  kernel\n"),

@@ -363,7 +363,8 @@ TEST(LiveSystem, UnreadableImaFileIsAnError) {
   fs::create_directories(tree.root() / "sys/kernel/security/ima/binary_runtime_measurements");
   const std::string file =
       (tree.root() / "sys/kernel/security/ima/binary_runtime_measurements").string();
-  EXPECT_EQ(input_error([&] { LiveSystem(tree.root()).ima(); }), file + ": is a directory");
+  EXPECT_EQ(input_error([&] { LiveSystem(tree.root()).ima(); }),
+            file + ": is a directory, not a regular file");
   tree.write("sys/kernel/security/ima/runtime_measurements_count", "five\n");
   EXPECT_NE(input_error([&] { LiveSystem(tree.root()).ima(); }).find("runtime_measurements_count"),
             std::string::npos);
