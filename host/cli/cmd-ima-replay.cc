@@ -233,7 +233,8 @@ void add_ima_replay_command(CLI::App& ima, Subcommands& commands, std::ostream& 
                     std::string(kTpmSysfsDir) +
                     " (pcr-sha1/N, pcr-sha256/N files, one hex digest each), or a bank's file "
                     "in evmctl's format (lines \"PCR-NN: <hex>\") as BANK,FILE or FILE (bank "
-                    "from the digest length); repeatable, one per bank");
+                    "from the digest length); repeatable, one per bank")
+      ->allow_extra_args(false);
   r->add_flag("--ima-canonical", o->canonical,
               "The list is in the canonical little-endian format (default: detect)");
   r->add_flag("--json", o->json, "Machine-readable output");
