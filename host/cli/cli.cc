@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "arch-info.h"
+#include "cmd-ima-replay.h"
 #include "cmd-ima.h"
 #include "commands.h"
 #include "error.h"
@@ -131,6 +132,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   Subcommands commands;
   add_emulator_commands(app, commands, out);
   add_kexec_commands(app, commands, out);
+  add_ima_replay_command(*ima, commands, out);
 
   if (const std::string unknown = unknown_command(app, args, ""); !unknown.empty()) {
     err << "styx: " << unknown << " (see styx --help)\n";

@@ -23,6 +23,7 @@
 #include "embedded-purgatory.h"
 #include "error.h"
 #include "file-io.h"
+#include "ima-preflight.h"
 #include "ima.h"
 #include "kexec-errors.h"
 #include "kexec.h"
@@ -49,6 +50,7 @@ struct LoadOptions {
   bool reuse_cmdline = false;
   std::optional<std::string> dtb;
   bool no_ima = false;
+  std::string ima = "carry";
   std::optional<std::string> console;
   std::string on_failure = "halt";
   bool dry_run = false;
@@ -171,6 +173,7 @@ struct Built {
   host::Image image;
   LoadState state;
   std::optional<host::ImaList> ima;
+  std::optional<host::ImaRestore> restore;  ///< what the next kernel does with the list
 };
 
 // Builds the boot `state` describes for the running machine; the IMA list is read last.
@@ -299,8 +302,12 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
   const bool carries_ima =
       std::any_of(b.image.segments.begin(), b.image.segments.end(),
                   [](const host::ImageSegment& s) { return s.role == Role::kIma; });
-  if (b.state.ima)
+  if (b.state.ima && b.restore && b.restore->verdict == host::ImaRestore::Verdict::kRestores)
     out << "styx: IMA: " << b.state.ima_records << " measurements carried and verified\n";
+  else if (b.state.ima)
+    out << "styx: IMA: " << b.state.ima_records
+        << " measurements carried and checked by the purgatory; the next kernel may not restore "
+           "them\n";
   else if (carries_ima)
     out << "styx: IMA: the image carries the list it was built with\n";
   else
@@ -337,7 +344,15 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     state.cmdline =
         trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
     state.on_failure = o.on_failure;
-    built = build_for_live_system(live, arch, state, !o.no_ima);
+    const bool carry = !o.no_ima && o.ima == "carry" &&
+                       std::filesystem::is_directory(live.path("/sys/kernel/security/ima"));
+    std::optional<host::ImaRestore> restore;
+    if (carry) {
+      restore = check_next_kernel(live, arch.name, *state.kernel, out);
+      check_live_attestation(live, out);
+    }
+    built = build_for_live_system(live, arch, state, carry);
+    built.restore = restore;
   }
 
   const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
@@ -391,6 +406,8 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
   if (!state) {
     out << "styx: the loaded image was not loaded by styx; executing it as it is\n";
   } else if (state->ima) {
+    if (state->kernel) check_next_kernel(live, state->arch, *state->kernel, out);
+    check_live_attestation(live, out);
     const auto snap = live.ima();
     const uint64_t now = snap ? snap->binary.size() : 0;
     if (now > state->ima_bytes && state->kernel) {
@@ -450,7 +467,12 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
               "Start from the running kernel's command line (without BOOT_IMAGE=, initrd=, "
               "crashkernel=)");
   l->add_option("--dtb", o->dtb, "Device tree (default: the running one, /sys/firmware/fdt)");
-  l->add_flag("--no-ima", o->no_ima, "Do not carry the IMA measurement list");
+  l->add_option("--ima", o->ima,
+                "carry: carry the IMA measurement list, after checking that the next kernel "
+                "restores one (refused when its configuration says it cannot); skip: do not")
+      ->check(CLI::IsMember({"carry", "skip"}))
+      ->capture_default_str();
+  l->add_flag("--no-ima", o->no_ima, "The same as --ima=skip");
   l->add_option("--console", o->console,
                 "Purgatory console, earlycon syntax (default: the running system's serial "
                 "console)");
