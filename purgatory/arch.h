@@ -6,6 +6,8 @@
 
 #include <styx/handoff.h>
 
+#include "sha256-select.h"
+
 namespace styx::arch {
 
 /// Writes one byte to `console`; kinds this ISA cannot drive are ignored (the host refuses them).
@@ -19,6 +21,11 @@ Console default_console();
 
 /// Resets the machine with `method`; if the reset does not take effect, halts.
 [[noreturn]] void reset(ResetMethod method);
+
+/// Detects the ISA's SHA-256 hardware routine on this CPU, enabling what it needs (FP/SIMD or
+/// vector state), and must never trap doing so. Called at most once, before any segment is
+/// hashed. A port without one adds nothing: purgatory/sha256-hardware-none.cc is linked instead.
+Sha256Hardware sha256_hardware();
 
 /// Jumps to `entry` with the ISA's Linux boot registers set from `boot_args` (in the order the
 /// host's arch description lists them) and every other general register zero.

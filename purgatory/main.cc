@@ -4,6 +4,7 @@
 
 #include "arch.h"
 #include "console.h"
+#include "sha256-select.h"
 #include "verify.h"
 
 #ifndef STYX_ARCH_NAME
@@ -76,11 +77,12 @@ extern "C" [[noreturn]] void styx_main() {
 
   format(out, "\nstyx: purgatory for %s, hand-off v%u\n", STYX_ARCH_NAME, kHandoffVersion);
   if (check_handoff(handoff, out) != HandoffError::kNone) fail(out, nullptr);
+  const Sha256Blocks sha256 = select_sha256(handoff, arch::sha256_hardware, out);
   format(out, "styx: verifying %u segments\n", handoff.segment_count);
 
   const Range self{reinterpret_cast<uintptr_t>(__styx_start),
                    reinterpret_cast<uintptr_t>(__styx_end)};
-  const VerifyResult result = verify_segments(handoff, self, out);
+  const VerifyResult result = verify_segments(handoff, self, out, sha256);
   if (LogHeader* log = out.log()) {
     log->failed_mask = result.failed_mask;
     log->segments_verified = handoff.segment_count - result.failed;

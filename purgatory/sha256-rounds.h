@@ -57,7 +57,7 @@ inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
   STYX_SHA256_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6)); \
   STYX_SHA256_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7))
 
-/// sha256_blocks() with the operations of `Ops`.
+/// sha256_blocks_generic() with the operations of `Ops`.
 template <class Ops>
 void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
   const uint32_t* k = kSha256K;

@@ -2,9 +2,9 @@
 
 namespace styx {
 
-Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+Sha256::Sha256(Sha256Blocks blocks)
+    : blocks_(blocks), state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                              0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
 void Sha256::update(const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
@@ -15,12 +15,12 @@ void Sha256::update(const void* data, size_t size) {
       --size;
     }
     if (buffered_ < kSha256BlockSize) return;
-    sha256_blocks(state_, buffer_, 1);
+    blocks_(state_, buffer_, 1);
     buffered_ = 0;
   }
   const size_t blocks = size / kSha256BlockSize;
   if (blocks) {
-    sha256_blocks(state_, p, blocks);
+    blocks_(state_, p, blocks);
     p += blocks * kSha256BlockSize;
     size -= blocks * kSha256BlockSize;
   }
@@ -32,12 +32,12 @@ void Sha256::finish(uint8_t digest[32]) {
   buffer_[buffered_++] = 0x80;
   if (buffered_ > kSha256BlockSize - 8) {
     while (buffered_ < kSha256BlockSize) buffer_[buffered_++] = 0;
-    sha256_blocks(state_, buffer_, 1);
+    blocks_(state_, buffer_, 1);
     buffered_ = 0;
   }
   while (buffered_ < kSha256BlockSize - 8) buffer_[buffered_++] = 0;
   for (int i = 7; i >= 0; --i) buffer_[buffered_++] = static_cast<uint8_t>(bits >> (8 * i));
-  sha256_blocks(state_, buffer_, 1);
+  blocks_(state_, buffer_, 1);
   buffered_ = 0;
   for (int i = 0; i < 8; ++i) {
     digest[4 * i + 0] = static_cast<uint8_t>(state_[i] >> 24);
@@ -47,8 +47,8 @@ void Sha256::finish(uint8_t digest[32]) {
   }
 }
 
-void sha256(const void* data, size_t size, uint8_t digest[32]) {
-  Sha256 h;
+void sha256(const void* data, size_t size, uint8_t digest[32], Sha256Blocks blocks) {
+  Sha256 h(blocks);
   h.update(data, size);
   h.finish(digest);
 }

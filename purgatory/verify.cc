@@ -47,7 +47,7 @@ HandoffError check_handoff(const Handoff& handoff, Sink& out) {
   return HandoffError::kNone;
 }
 
-VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out) {
+VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out, Sha256Blocks blocks) {
   VerifyResult result;
   for (uint32_t i = 0; i < handoff.segment_count; ++i) {
     const Segment& s = handoff.segments[i];
@@ -65,7 +65,7 @@ VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out) {
     } else {
       const auto* data = reinterpret_cast<const uint8_t*>(static_cast<uintptr_t>(s.addr));
       uint8_t actual[kDigestSize];
-      sha256(data, static_cast<size_t>(s.size), actual);
+      sha256(data, static_cast<size_t>(s.size), actual, blocks);
       if (!digests_equal(actual, s.sha256)) {
         fail_segment(out, i, s);
         format(out, "sha256 expected ");

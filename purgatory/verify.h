@@ -7,6 +7,7 @@
 #include <styx/handoff.h>
 
 #include "format.h"
+#include "sha256.h"
 
 namespace styx {
 
@@ -32,8 +33,10 @@ struct VerifyResult {
 /// Checks every segment of a hand-off block that passed check_handoff(): its range must not wrap
 /// nor overlap `self` (the purgatory's own memory), its SHA-256 must match, and a non-empty `ima`
 /// segment must hold a sound IMA kexec buffer (check_ima_buffer()). Prints one
-/// `styx: FAIL segment ...` line per bad segment.
-VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out);
+/// `styx: FAIL segment ...` line per bad segment. `blocks` computes the digests; the report is the
+/// same whichever routine it is.
+VerifyResult verify_segments(const Handoff& handoff, Range self, Sink& out,
+                             Sha256Blocks blocks = sha256_blocks_generic);
 
 /// True when the memory log described by `handoff` is usable: large enough for its header, not
 /// wrapping, and not overlapping any segment (the log must not corrupt what it reports on).

@@ -103,6 +103,10 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                 "Load the purgatory here (default: the highest free RAM)");
   b->add_option("--log-size", build.log_size, "Bytes of memory log after the purgatory")
       ->capture_default_str();
+  b->add_option("--sha256", build.sha256,
+                "SHA-256 code in the purgatory: auto (hardware where that CPU has it) or generic")
+      ->check(CLI::IsMember({"auto", "generic"}))
+      ->capture_default_str();
   b->add_option("-o,--output", build.output, "Image file to write")->required();
 
   std::string image;

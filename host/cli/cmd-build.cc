@@ -147,6 +147,7 @@ int cmd_build(const BuildOptions& o, std::ostream& out) {
   if (o.reset_method) req.reset_method = parse_reset_method(*o.reset_method);
   if (o.purgatory_addr) req.purgatory_addr = number(*o.purgatory_addr, "--purgatory-addr");
   req.log_size = number(o.log_size, "--log-size");
+  if (o.sha256 == "generic") req.sha256_routine = Sha256Routine::kGeneric;
   if (o.kernel) {
     plan_linux_boot(o, req);
   } else {

@@ -31,6 +31,7 @@ struct BuildOptions {
   std::optional<std::string> reset_method;
   std::optional<std::string> purgatory_addr;
   std::string log_size = "4096";
+  std::string sha256 = "auto";  ///< auto | generic
   std::string output;
 };
 int cmd_build(const BuildOptions& options, std::ostream& out);

@@ -40,6 +40,8 @@ struct BuildRequest {
   std::optional<Console> console;  ///< default: the ISA's
   FailurePolicy policy = FailurePolicy::kHalt;
   ResetMethod reset_method = ResetMethod::kDefault;
+  /// kGeneric forbids the purgatory's hardware SHA-256 routine; kAuto lets it decide.
+  Sha256Routine sha256_routine = Sha256Routine::kAuto;
   std::optional<uint64_t> purgatory_addr;  ///< default: the highest free RAM that fits
   uint64_t log_size = 4096;
 };

@@ -21,7 +21,7 @@ void swap_fields(Handoff& h) {
   swap(h.segment_count);
   swap(h.failure_policy);
   swap(h.reset_method);
-  swap(h.reserved0);
+  swap(h.sha256_routine);
   swap(h.console.kind);
   swap(h.console.reserved);
   swap(h.console.base);

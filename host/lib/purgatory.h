@@ -6,12 +6,17 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arch-info.h"
 #include "code-check.h"
 
 namespace styx::host {
+
+/// The purgatory section that holds its hardware SHA-256 routines (linker/purgatory.ld), exempt
+/// from the code check's ban on FP/SIMD/vector instructions.
+inline constexpr std::string_view kSimdSection = ".styx.simd";
 
 struct Purgatory {
   std::vector<uint8_t> bytes;   ///< the loadable contents, linked at 0 (file size)

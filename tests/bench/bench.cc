@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,11 +29,13 @@ std::vector<uint8_t> bytes(size_t size) {
 struct Measure {
   uint64_t instructions;
   double seconds;
+  bool hardware;  ///< the purgatory chose a hardware routine
 };
 
-Measure run_one(const host::ArchInfo& arch, size_t size) {
+Measure run_one(const host::ArchInfo& arch, size_t size, Sha256Routine routine) {
   host::BuildRequest req;
   req.arch = &arch;
+  req.sha256_routine = routine;
   req.ram = {{arch.demo_ram_base, 64 << 20}};
   req.segments.push_back({Role::kKernel, "bench", arch.demo_ram_base + 0x200000, bytes(size)});
   req.entry = arch.demo_ram_base + 0x200000;
@@ -42,25 +45,44 @@ Measure run_one(const host::ArchInfo& arch, size_t size) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (r.outcome != emu::Outcome::kHandoff)
     fmt::print("  ({}: unexpected outcome {})\n", arch.name, emu::outcome_name(r.outcome));
-  return {r.instructions, s};
+  const bool hardware = r.console.find("styx: sha256: generic") == std::string::npos;
+  return {r.instructions, s, hardware};
 }
 
 // Figures of other purgatories' SHA-256, measured the same way (docs/PERFORMANCE.md): Styx is
-// compared with them, and `goal` is what its generic code aims at.
+// compared with them, `goal` is what its generic code aims at and `hardware_goal` (0: none) what
+// its hardware routine aims at.
 struct Anchors {
   std::string_view arch;
-  double kexec_tools, best, goal;
+  double kexec_tools, best, goal, hardware_goal;
 };
 
 constexpr Anchors kAnchors[] = {
-    {"arm64", 30.0, 29.97, 27}, {"ppc64le", 36.8, 36.7, 33}, {"riscv64", 63.9, 58.1, 52},
-    {"s390x", 48.5, 42.3, 38},  {"x86_64", 53.4, 50.1, 45},
+    {"arm64", 30.0, 29.97, 27, 2}, {"ppc64le", 36.8, 36.7, 33, 15}, {"riscv64", 63.9, 58.1, 52, 0},
+    {"s390x", 48.5, 42.3, 38, 0},  {"x86_64", 53.4, 50.1, 45, 0},
 };
 
 const Anchors* anchors_of(std::string_view arch) {
   for (const Anchors& a : kAnchors)
     if (a.arch == arch) return &a;
   return nullptr;
+}
+
+// What one more byte costs, from runs at two sizes (see docs/PERFORMANCE.md).
+struct Marginal {
+  double per_byte, fixed, mips;
+  bool hardware;
+};
+
+constexpr size_t kSmall = 1 << 20, kLarge = 2 << 20;
+
+Marginal marginal(const host::ArchInfo& arch, Sha256Routine routine) {
+  const Measure small = run_one(arch, kSmall, routine), large = run_one(arch, kLarge, routine);
+  const double per_byte =
+      static_cast<double>(large.instructions - small.instructions) / (kLarge - kSmall);
+  return {per_byte, static_cast<double>(small.instructions) - per_byte * kSmall,
+          static_cast<double>(large.instructions) / large.seconds / 1e6,
+          small.hardware && large.hardware};
 }
 
 template <class F>
@@ -75,26 +97,31 @@ double ns_per_byte(F&& f, size_t size) {
 }  // namespace
 
 int main() {
-  constexpr size_t kSmall = 1 << 20, kLarge = 2 << 20;
   fmt::print(
       "SHA-256 in the purgatory, executed instructions per byte under Unicorn (marginal, {} vs {} "
       "bytes)\n",
       kSmall, kLarge);
   for (const host::ArchInfo* a : host::all_arches()) {
-    const Measure small = run_one(*a, kSmall), large = run_one(*a, kLarge);
-    const double per_byte =
-        static_cast<double>(large.instructions - small.instructions) / (kLarge - kSmall);
-    const double fixed = static_cast<double>(small.instructions) - per_byte * kSmall;
-    fmt::print("\n{} (fixed cost {:.0f} instructions, {:.0f} emulated MIPS)\n", a->name, fixed,
-               static_cast<double>(large.instructions) / large.seconds / 1e6);
+    const Marginal generic = marginal(*a, Sha256Routine::kGeneric);
+    // The purgatory decides on the (emulated) CPU whether it has a hardware routine.
+    const Marginal automatic = marginal(*a, Sha256Routine::kAuto);
+    fmt::print("\n{} (fixed cost {:.0f} instructions, {:.0f} emulated MIPS)\n", a->name,
+               generic.fixed, generic.mips);
     fmt::print("  {:<24} {:>10}\n", "routine", "insns/byte");
-    fmt::print("  {:<24} {:>10.2f}\n", "styx generic", per_byte);
-    // No ISA selects SHA instructions yet: every purgatory runs its generic code.
-    fmt::print("  {:<24} {:>10}\n", "styx hardware", "-");
+    fmt::print("  {:<24} {:>10.2f}\n", "styx generic", generic.per_byte);
+    if (automatic.hardware) {
+      fmt::print("  {:<24} {:>10.2f}  (fixed cost {:.0f})\n", "styx hardware", automatic.per_byte,
+                 automatic.fixed);
+    } else {
+      fmt::print("  {:<24} {:>10}\n", "styx hardware", "-");
+    }
     if (const Anchors* anchors = anchors_of(a->name)) {
       fmt::print("  {:<24} {:>10.2f}\n", "kexec-tools purgatory", anchors->kexec_tools);
       fmt::print("  {:<24} {:>10.2f}\n", "best anchor", anchors->best);
       fmt::print("  {:<24} {:>10}\n", "goal for generic", fmt::format("<= {:.0f}", anchors->goal));
+      if (anchors->hardware_goal)
+        fmt::print("  {:<24} {:>10}\n", "goal for hardware",
+                   fmt::format("<= {:.0f}", anchors->hardware_goal));
     }
   }
 

@@ -165,8 +165,9 @@ TEST_P(Emu, BadVersionIsAFailure) {
   });
   EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
   if (sees_default_console()) {
-    EXPECT_TRUE(
-        contains(r.console, "styx: FAIL hand-off block: version 2, this purgatory reads version 1"))
+    EXPECT_TRUE(contains(
+        r.console, "styx: FAIL hand-off block: version " + std::to_string(kHandoffVersion + 1) +
+                       ", this purgatory reads version " + std::to_string(kHandoffVersion)))
         << r.console;
   }
 }

@@ -23,7 +23,7 @@ Handoff sample_handoff() {
   h.segment_count = 3;
   h.failure_policy = static_cast<uint32_t>(styx::FailurePolicy::kReset);
   h.reset_method = static_cast<uint32_t>(styx::ResetMethod::kPsciSmc);
-  h.reserved0 = 0x0badf00d;
+  h.sha256_routine = 0x0badf00d;
   h.console = {static_cast<uint32_t>(styx::ConsoleKind::kPl011), 0x11223344, 0x0000000009000000};
   h.entry = 0x0000000040080000;
   for (uint32_t i = 0; i < styx::kMaxBootArgs; ++i) h.boot_args[i] = 0x0102030405060700ull + i;
@@ -99,7 +99,7 @@ TEST(Handoff, EveryFieldLandsAtItsOffsetInTheChosenByteOrder) {
     EXPECT_EQ(read_uint(b, offsetof(Handoff, segment_count), 4, big), h.segment_count);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, failure_policy), 4, big), h.failure_policy);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, reset_method), 4, big), h.reset_method);
-    EXPECT_EQ(read_uint(b, offsetof(Handoff, reserved0), 4, big), h.reserved0);
+    EXPECT_EQ(read_uint(b, offsetof(Handoff, sha256_routine), 4, big), h.sha256_routine);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, console) + 0, 4, big), h.console.kind);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, console) + 4, 4, big), h.console.reserved);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, console) + 8, 8, big), h.console.base);

@@ -206,8 +206,10 @@ TEST_P(ImageFile, RejectsAHandoffBlockOfAnotherVersion) {
   auto bytes = bytes_;
   const size_t at = purgatory_file_offset(bytes, image_) + image_.handoff_offset +
                     offsetof(styx::Handoff, version);
-  styx::host::put_uint(bytes, at, 2, 4, image_.arch->big_endian);
-  expect_parse_error(bytes, "version.styx", "hand-off block version 2 is not supported");
+  styx::host::put_uint(bytes, at, styx::kHandoffVersion + 1, 4, image_.arch->big_endian);
+  expect_parse_error(
+      bytes, "version.styx",
+      "hand-off block version " + std::to_string(styx::kHandoffVersion + 1) + " is not supported");
 }
 
 TEST_P(ImageFile, RejectsAHandoffThatDisagreesWithTheNote) {

@@ -349,3 +349,29 @@ TEST(Ppc64leCodeCheck, FlagsFpVmxAndVsx) {
 }
 
 }  // namespace
+
+// The hardware SHA-256 routines are the FP/SIMD code of their purgatories: the ISA's code check
+// refuses that section's bytes, yet the post-link check passes because that section, and only
+// that one, is exempt.
+class HardwareRoutines : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(HardwareRoutines, AreTheOnlyCodeExemptFromTheFpSimdCheck) {
+  const ArchInfo& a = arch(GetParam());
+  const auto bytes = purgatory_bytes(a.name);
+  const ElfFile elf(bytes, "purgatory");
+  const auto& simd = section(elf, styx::host::kSimdSection);
+  EXPECT_NE(
+      check_code(a.name,
+                 std::vector<uint8_t>(elf.section_data(simd).begin(), elf.section_data(simd).end()),
+                 simd.addr),
+      "");
+  EXPECT_EQ(check_code(a.name, std::vector<uint8_t>(elf.section_data(section(elf, ".text")).begin(),
+                                                    elf.section_data(section(elf, ".text")).end())),
+            "");
+  EXPECT_TRUE(
+      styx::host::check_purgatory(bytes, a, "purgatory", styx::host::find_code_check(a.name))
+          .empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(WithSha256Instructions, HardwareRoutines,
+                         ::testing::Values("arm64", "ppc64le"));

@@ -4,7 +4,7 @@
 
 namespace styx {
 
-void sha256_blocks(uint32_t state[8], const uint8_t* data, size_t blocks) {
+void sha256_blocks_generic(uint32_t state[8], const uint8_t* data, size_t blocks) {
   sha256_rounds<Sha256TableOps>(state, data, blocks);
 }
 

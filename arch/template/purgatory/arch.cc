@@ -1,5 +1,7 @@
 // Template: the purgatory side of a port, i.e. purgatory/arch.h. Every function traps until it is
 // written, so a half-done port fails at its first console write instead of misbehaving quietly.
+// arch::sha256_hardware() is not here: without a sha256-hardware* file of its own the port links
+// purgatory/sha256-hardware-none.cc and runs the generic SHA-256 (docs/PORTING.md, step 3).
 #include "arch.h"
 
 namespace styx::arch {

@@ -16,7 +16,8 @@ namespace styx {
 /// "STYXHOFF" read as a little-endian u64.
 inline constexpr uint64_t kHandoffMagic = 0x46464F4858595453ull;
 /// Bumped on any incompatible change; the host refuses a purgatory of another version.
-inline constexpr uint32_t kHandoffVersion = 1;
+/// 2: `sha256_routine` (was reserved).
+inline constexpr uint32_t kHandoffVersion = 2;
 inline constexpr uint32_t kMaxSegments = 32;
 inline constexpr uint32_t kMaxBootArgs = 8;
 inline constexpr uint32_t kDigestSize = 32;
@@ -79,6 +80,13 @@ enum class ResetMethod : uint32_t {
   kDiag308 = 6,      ///< s390x: re-IPL through `diag 0x308`
 };
 
+/// Which SHA-256 code the purgatory runs. The purgatory picks the hardware routine itself, on the
+/// CPU it runs on; the host can only forbid it.
+enum class Sha256Routine : uint32_t {
+  kAuto = 0,     ///< the ISA's hardware routine when this CPU has it and it passes a self-test
+  kGeneric = 1,  ///< always the generic code (for comparison, or as an escape hatch)
+};
+
 struct Segment {
   uint64_t addr;
   uint64_t size;
@@ -94,7 +102,7 @@ struct Handoff {
   uint32_t segment_count;
   uint32_t failure_policy;  ///< FailurePolicy
   uint32_t reset_method;    ///< ResetMethod
-  uint32_t reserved0;
+  uint32_t sha256_routine;  ///< Sha256Routine
   Console console;
   uint64_t entry;                    ///< the next kernel's first instruction
   uint64_t boot_args[kMaxBootArgs];  ///< values of the ISA's boot registers, in its fixed order
@@ -128,6 +136,7 @@ struct LogHeader {
 static_assert(sizeof(Console) == 16);
 static_assert(sizeof(Segment) == 56);
 static_assert(offsetof(Segment, sha256) == 24);
+static_assert(offsetof(Handoff, sha256_routine) == 28);
 static_assert(offsetof(Handoff, console) == 32);
 static_assert(offsetof(Handoff, entry) == 48);
 static_assert(offsetof(Handoff, boot_args) == 56);
