@@ -46,7 +46,7 @@ while [ $h -le $hops ]; do
       e2e_fail "kernel $h ($release): its list does not start with kernel $((h - 1))'s"
     [ "$release" != "$previous" ] || e2e_fail "kernels $((h - 1)) and $h both run $release"
   fi
-  echo "e2e: ok: kernel $h ($release): $(("$styx" ima show "$work/hop-$h.list") | wc -l) records," \
+  echo "e2e: ok: kernel $h ($release): $("$styx" ima show "$work/hop-$h.list" | wc -l) records," \
     "$aggregates boot_aggregate, replays to its PCRs"
   [ $h -ne 1 ] || first_pair="$previous and $release"
   previous=$release
