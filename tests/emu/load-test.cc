@@ -378,102 +378,103 @@ TEST_P(Load, SysrootWithoutDryRunIsRefusedOnTheRealKernel) {
   EXPECT_EQ(styx(dry).status, 0);
   EXPECT_EQ(styx({"exec", "--sysroot", sysroot(), "--dry-run"}).status, 0);
   EXPECT_FALSE(fs::exists(state_path()));
+}
 
-  // Pre-flight: what the next kernel does with the list, and whether attestation holds now. The
-  // captured trees have no TPM and the test kernel no configuration: the list is carried with a
-  // warning, never "carried and verified".
-  TEST_P(Load, UnknownKernelConfigurationIsAWarning) {
-    const CliResult r = styx(load_args());
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("styx: warning: cannot tell whether " + path("kernel") +
-                         " restores the IMA list (no configuration found"),
-              std::string::npos)
-        << r.out;
-    EXPECT_NE(r.out.find("styx: IMA: no TPM (/sys/class/tpm/tpm0)"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("measurements carried and checked by the purgatory; the next kernel may "
-                         "not restore them"),
-              std::string::npos)
-        << r.out;
-    EXPECT_EQ(r.out.find("carried and verified"), std::string::npos) << r.out;
-    EXPECT_EQ(carried_records(calls_->loads.at(0)), ima_records());
-  }
+// Pre-flight: what the next kernel does with the list, and whether attestation holds now. The
+// captured trees have no TPM and the test kernel no configuration: the list is carried with a
+// warning, never "carried and verified".
+TEST_P(Load, UnknownKernelConfigurationIsAWarning) {
+  const CliResult r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: warning: cannot tell whether " + path("kernel") +
+                       " restores the IMA list (no configuration found"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("styx: IMA: no TPM (/sys/class/tpm/tpm0)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("measurements carried and checked by the purgatory; the next kernel may "
+                       "not restore them"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("carried and verified"), std::string::npos) << r.out;
+  EXPECT_EQ(carried_records(calls_->loads.at(0)), ima_records());
+}
 
-  TEST_P(Load, KernelThatCannotRestoreTheListIsRefused) {
-    std::vector<std::string> args =
-        load_args_with_config("CONFIG_IMA=y\n# CONFIG_KEXEC_FILE is not set\n");
-    CliResult r = styx(args);
-    EXPECT_EQ(r.status, 2);
-    EXPECT_EQ(r.err, "styx: " + path("boot/vmlinuz-6.1.0-test") +
-                         " (Linux 6.1.0-test) cannot restore an IMA list: CONFIG_HAVE_IMA_KEXEC is "
-                         "not set: it comes with CONFIG_KEXEC_FILE, which is not set either (" +
-                         path("boot/config-6.1.0-test") +
-                         "); --ima=skip loads it without the list\n");
-    EXPECT_TRUE(calls_->loads.empty());
-    EXPECT_FALSE(fs::exists(state_path()));
+TEST_P(Load, KernelThatCannotRestoreTheListIsRefused) {
+  std::vector<std::string> args =
+      load_args_with_config("CONFIG_IMA=y\n# CONFIG_KEXEC_FILE is not set\n");
+  CliResult r = styx(args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + path("boot/vmlinuz-6.1.0-test") +
+                       " (Linux 6.1.0-test) cannot restore an IMA list: CONFIG_HAVE_IMA_KEXEC is "
+                       "not set: it comes with CONFIG_KEXEC_FILE, which is not set either (" +
+                       path("boot/config-6.1.0-test") +
+                       "); --ima=skip loads it without the list\n");
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_FALSE(fs::exists(state_path()));
 
-    args.push_back("--ima=skip");
-    r = styx(args);
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(carried_records(calls_->loads.at(0)), 0u);
-    EXPECT_NE(r.out.find("no measurement list carried"), std::string::npos) << r.out;
+  args.push_back("--ima=skip");
+  r = styx(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(carried_records(calls_->loads.at(0)), 0u);
+  EXPECT_NE(r.out.find("no measurement list carried"), std::string::npos) << r.out;
 
-    args = load_args_with_config("# CONFIG_IMA is not set\n");
-    r = styx(args);
-    EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find("CONFIG_IMA is not set"), std::string::npos) << r.err;
-  }
+  args = load_args_with_config("# CONFIG_IMA is not set\n");
+  r = styx(args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("CONFIG_IMA is not set"), std::string::npos) << r.err;
+}
 
-  TEST_P(Load, KernelThatRestoresTheListCarriesItVerified) {
-    const CliResult r =
-        styx(load_args_with_config("CONFIG_IMA=y\nCONFIG_KEXEC_FILE=y\nCONFIG_HAVE_IMA_KEXEC=y\n"));
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("IMA: " + std::to_string(ima_records()) +
-                         " measurements carried and verified\n"),
-              std::string::npos)
-        << r.out;
-  }
+TEST_P(Load, KernelThatRestoresTheListCarriesItVerified) {
+  const CliResult r =
+      styx(load_args_with_config("CONFIG_IMA=y\nCONFIG_KEXEC_FILE=y\nCONFIG_HAVE_IMA_KEXEC=y\n"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find("IMA: " + std::to_string(ima_records()) + " measurements carried and verified\n"),
+      std::string::npos)
+      << r.out;
+}
 
-  TEST_P(Load, ListThatDoesNotReplayToTheTpmIsAWarning) {
-    write_tpm(false);
-    CliResult r = styx(load_args());
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("styx: warning: the live IMA list does not replay to the TPM, so "
-                         "attestation was broken before this kexec (diverged: "),
-              std::string::npos)
-        << r.out;
+TEST_P(Load, ListThatDoesNotReplayToTheTpmIsAWarning) {
+  write_tpm(false);
+  CliResult r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: warning: the live IMA list does not replay to the TPM, so "
+                       "attestation was broken before this kexec (diverged: "),
+            std::string::npos)
+      << r.out;
 
-    write_tpm(true);
-    r = styx(load_args());
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("styx: IMA: the live list replays to the TPM (matched: " +
-                         std::to_string(ima_records()) + " records"),
-              std::string::npos)
-        << r.out;
+  write_tpm(true);
+  r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: IMA: the live list replays to the TPM (matched: " +
+                       std::to_string(ima_records()) + " records"),
+            std::string::npos)
+      << r.out;
 
-    fs::remove_all(sysroot() + "/sys/class/tpm/tpm0/pcr-sha256");
-    r = styx(load_args());
-    ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("styx: warning: cannot check the live IMA list against the TPM: "),
-              std::string::npos)
-        << r.out;
-  }
+  fs::remove_all(sysroot() + "/sys/class/tpm/tpm0/pcr-sha256");
+  r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: warning: cannot check the live IMA list against the TPM: "),
+            std::string::npos)
+      << r.out;
+}
 
-  TEST_P(Load, ExecRefusesAKernelThatNoLongerRestoresTheList) {
-    const std::string restores = "CONFIG_IMA=y\nCONFIG_KEXEC_FILE=y\nCONFIG_HAVE_IMA_KEXEC=y\n";
-    ASSERT_EQ(styx(load_args_with_config(restores)).status, 0);
-    set_loaded(true);
-    CliResult r = styx({"exec", "--sysroot", sysroot(), "--dry-run"});
-    ASSERT_EQ(r.status, 0) << r.err;
-    write("boot/config-6.1.0-test", {'#', '\n'});
-    r = styx({"exec", "--sysroot", sysroot()});
-    EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find("cannot restore an IMA list: CONFIG_IMA is not set"), std::string::npos)
-        << r.err;
-    EXPECT_EQ(calls_->executes, 0);
-  }
+TEST_P(Load, ExecRefusesAKernelThatNoLongerRestoresTheList) {
+  const std::string restores = "CONFIG_IMA=y\nCONFIG_KEXEC_FILE=y\nCONFIG_HAVE_IMA_KEXEC=y\n";
+  ASSERT_EQ(styx(load_args_with_config(restores)).status, 0);
+  set_loaded(true);
+  CliResult r = styx({"exec", "--sysroot", sysroot(), "--dry-run"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  write("boot/config-6.1.0-test", {'#', '\n'});
+  r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot restore an IMA list: CONFIG_IMA is not set"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(calls_->executes, 0);
+}
 
-  INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
+INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
 
 }  // namespace
 }  // namespace styx::test
