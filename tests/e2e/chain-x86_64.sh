@@ -4,7 +4,8 @@
 # kernel versions by turns: Debian 12's amd64 kernel (6.1) and Debian 13's (6.12), so the list
 # goes from the older kernel to the newer and back five times each. Every kernel (make-initramfs.sh
 # mode chain) measures files, sends its binary list and PCRs, and loads and executes the next with
-# styx load + styx exec. Checks, for every kernel: its list replays to its PCRs (evmctl); it holds
+# styx load + styx exec. Checks, for every kernel: its list replays to its PCRs (evmctl and styx
+# ima replay agree); it holds
 # one boot_aggregate per kernel booted so far; the list of the kernel before it is a prefix of
 # its own, byte for byte (no record lost, changed or duplicated); it runs the version expected.
 set -eu

@@ -3,7 +3,7 @@
 # Ten thousand measurements between `styx load` and `styx exec`, with a software TPM 2.0: the
 # kexec initramfs (make-initramfs.sh mode kexec, E2E_CHURN) reads 10,000 new files after the load.
 # `styx exec` must carry the grown list whole: the second kernel's list replays to its PCRs
-# (evmctl), starts with every record the first kernel had at exec time, and holds exactly the
+# (evmctl and styx ima replay), starts with every record the first kernel had at exec time, and holds exactly the
 # records styx exec said it carried plus the second kernel's own boot_aggregate.
 set -eu
 [ $# -eq 3 ] || { echo "usage: churn-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR" >&2; exit 2; }

@@ -327,7 +327,8 @@ e2e_swtpm_stop() {
 }
 
 # e2e_attested RESULTS TAG WORK: whether the binary list /init sent under TAG replays to the PCRs
-# it sent with it, by evmctl (ima-evm-utils), the tool remote verifiers use. The lists hold an
+# it sent with it, by evmctl (ima-evm-utils), the tool remote verifiers use, and by
+# `$styx ima replay` on the same files: the two must agree, or the test fails. The lists hold an
 # open-writers violation, which the kernel extends as all ones: evmctl replays it so with
 # --ignore-violations (without it, evmctl extends the record's zeros and no list with a
 # violation ever matches). Writes
@@ -340,7 +341,16 @@ e2e_attested() {
     e2e_between "$1" "pcr-$bank $2" >"$3/$2.pcr-$bank"
     [ "$(wc -l <"$3/$2.pcr-$bank")" -eq 24 ] || e2e_fail "$2: not 24 $bank PCRs on the results channel"
   done
+  evmctl_ok=yes styx_ok=yes
   evmctl ima_measurement --ignore-violations --pcrs "sha256,$3/$2.pcr-sha256" \
-    --pcrs "sha1,$3/$2.pcr-sha1" \
-    "$3/$2.list" >"$3/$2.evmctl" 2>&1
+    --pcrs "sha1,$3/$2.pcr-sha1" "$3/$2.list" >"$3/$2.evmctl" 2>&1 || evmctl_ok=no
+  "$styx" ima replay "$3/$2.list" --pcrs "sha256,$3/$2.pcr-sha256" --pcrs "sha1,$3/$2.pcr-sha1" \
+    >"$3/$2.replay" 2>&1 || styx_ok=no
+  [ "$evmctl_ok" = "$styx_ok" ] || {
+    cat "$3/$2.evmctl" "$3/$2.replay"
+    e2e_fail "$2: evmctl and styx ima replay disagree (evmctl matched: $evmctl_ok, styx: $styx_ok)"
+  }
+  echo "e2e: $2: evmctl: $(tail -n 1 "$3/$2.evmctl")"
+  echo "e2e: $2: styx ima replay: $(grep -E '^(matched|diverged|no number)' "$3/$2.replay" | head -n 1)"
+  [ "$evmctl_ok" = yes ]
 }

@@ -13,6 +13,7 @@
 set -eu
 [ $# -eq 3 ] || { echo "usage: tpm-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR" >&2; exit 2; }
 styx_static=$1 kernels=$2 work=$3
+styx=$styx_static # e2e_attested replays with it
 here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need qemu-system-x86_64 cpio gzip swtpm evmctl kexec ldd
@@ -38,7 +39,6 @@ run() {
     else
       eval "verdict_$(echo $tag | tr - _)=failed"
     fi
-    sed "s/^/e2e: $1: $tag: evmctl: /" "$work/$1/$tag.evmctl" | tail -n 2
   done
 }
 
