@@ -5,9 +5,9 @@
 # goes from the older kernel to the newer and back five times each. Every kernel (make-initramfs.sh
 # mode chain) measures files, sends its binary list and PCRs, and loads and executes the next with
 # styx load + styx exec. Checks, for every kernel: its list replays to its PCRs (evmctl and styx
-# ima replay agree); it holds
-# one boot_aggregate per kernel booted so far; the list of the kernel before it is a prefix of
-# its own, byte for byte (no record lost, changed or duplicated); it runs the version expected.
+# ima replay agree); it holds one boot_aggregate per kernel booted so far; the list of the kernel
+# before it is a prefix of its own, byte for byte (no record lost, changed or duplicated); it runs
+# another version than the kernel before it.
 set -eu
 [ $# -eq 3 ] || { echo "usage: chain-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR" >&2; exit 2; }
 styx=$1 kernels=$2 work=$3
