@@ -45,6 +45,9 @@ if [ ! -f "$root/versions" ]; then
   mv "$root.new" "$root"
 fi
 
+# Tests that share WORK_DIR build it one at a time; the second finds it up to date.
+exec 9>"$work/lock"
+flock 9 || die "cannot lock $work/lock"
 echo "cross-styx: building styx-static for $triple in $work (log: $work/build.log)" >&2
 {
   cmake -S "$src" -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -19,7 +19,8 @@ e2e_need qemu-system-aarch64 aarch64-linux-gnu-g++ readelf cpio gzip
 e2e_kernels "$kernels"
 
 mkdir -p "$work"
-styx=$("$here/cross-styx.sh" arm64 "$src" "$native" "$cache" "$work/styx-arm64") ||
+# One cross build for every arm64 test, beside their work directories.
+styx=$("$here/cross-styx.sh" arm64 "$src" "$native" "$cache" "${work%/*}/styx-arm64") ||
   e2e_fail "could not cross-build styx-static for arm64"
 readelf -h "$styx" | grep -q 'Machine: *AArch64' || e2e_fail "$styx is not an AArch64 executable"
 if readelf -lW "$styx" | grep -q 'INTERP'; then e2e_fail "$styx is not statically linked"; fi

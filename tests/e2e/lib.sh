@@ -247,10 +247,10 @@ e2e_expect_carried_first() {
 # built and cached on first use: minutes).
 e2e_arm64_ima_kernel() {
   kernel=$("$here/arm64-kernel/build.sh" "$1") || {
-    tail -n 40 "$1/arm64-ima-kernel/build.log" 2>/dev/null || true
+    tail -n 40 "$(ls -t "$1"/arm64-ima-kernel/*/build.log | head -n 1)" 2>/dev/null || true
     e2e_fail "could not build the arm64 IMA kernel"
   }
-  e2e_inputs="$e2e_inputs $1/arm64-ima-kernel/stamp"
+  e2e_inputs="$e2e_inputs $(dirname "$kernel")/stamp"
 }
 
 # e2e_kexec_initramfs ARCH KERNELS STYX KERNEL WORK: WORK/kexec.cpio.gz, whose /init loads KERNEL

@@ -2,8 +2,8 @@
 # Usage: build.sh CACHE_DIR
 # Builds a small arm64 Linux 6.1 kernel with IMA and KEXEC_FILE (hence HAVE_IMA_KEXEC, so it restores
 # an IMA measurement list handed over in /chosen/linux,ima-kexec-buffer) from Debian's
-# linux-source-6.1, and prints the path of its Image on stdout. CACHE_DIR/arm64-ima-kernel/Image is
-# reused while its inputs are the same (the stamp: config.fragment's SHA-256, the versions of
+# linux-source-6.1, and prints the path of its Image on stdout. CACHE_DIR/arm64-ima-kernel/KEY/Image
+# (KEY: a digest of the inputs) is reused while its inputs are the same (the stamp: config.fragment's SHA-256, the versions of
 # linux-source-6.1 and the cross compiler) and it still has the SHA-256 recorded after the build.
 set -eu
 
@@ -11,15 +11,18 @@ die() { echo "arm64-kernel/build.sh: $*" >&2; exit 1; }
 [ $# -eq 1 ] || die "usage: build.sh CACHE_DIR"
 fragment=$(cd "$(dirname "$0")" && pwd)/config.fragment
 [ -f "$fragment" ] || die "$fragment missing"
-mkdir -p "$1/arm64-ima-kernel" || die "cannot create $1/arm64-ima-kernel"
-out=$(cd "$1/arm64-ima-kernel" && pwd)
-image=$out/Image stamp=$out/stamp log=$out/build.log src=$out/src
 # The source version is the installed package's, else that of the package apt would fetch.
 source_version=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null ||
   apt-cache show --no-all-versions linux-source-6.1 2>/dev/null | sed -n 's/^Version: //p')
 want="fragment $(sha256sum "$fragment" | cut -d' ' -f1)
 linux-source-6.1 ${source_version:-unknown}
 gcc-aarch64-linux-gnu $(dpkg-query -W -f '${Version}' gcc-aarch64-linux-gnu 2>/dev/null || echo unknown)"
+# One directory per set of inputs, so that clones at different revisions share the cache without
+# rebuilding each other's kernel.
+key=$(echo "$want" | sha256sum | cut -c1-16)
+mkdir -p "$1/arm64-ima-kernel/$key" || die "cannot create $1/arm64-ima-kernel/$key"
+out=$(cd "$1/arm64-ima-kernel/$key" && pwd)
+image=$out/Image stamp=$out/stamp log=$out/build.log src=$out/src
 
 # One build at a time per cache; a second caller waits, then finds the fresh Image.
 exec 9>"$out/lock"
