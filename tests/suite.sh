@@ -15,7 +15,8 @@ end=$(date +%s)
 if [ -f "$report" ]; then
   # One <testcase name="..." ... time="..." status="..."> element per test.
   sed -n 's/.*<testcase name="\([^"]*\)".* time="\([0-9.]*\)".* status="\([a-z]*\)".*/\2 \1 \3/p' \
-    "$report" | sort -k1,1gr >"$report.times"
+    "$report" | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g' |
+    sort -k1,1gr >"$report.times"
   echo
   echo "Wall time per test, slowest first ($(wc -l <"$report.times") tests;" \
     "configure, build and tests took $((end - start)) s):"
