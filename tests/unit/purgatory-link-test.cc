@@ -350,9 +350,9 @@ TEST(Ppc64leCodeCheck, FlagsFpVmxAndVsx) {
 
 }  // namespace
 
-// The hardware SHA-256 routines are the FP/SIMD code of their purgatories: the ISA's code check
-// refuses that section's bytes, yet the post-link check passes because that section, and only
-// that one, is exempt.
+// The hardware SHA-256 routines (and s390x's KIMD query) are the FP/SIMD code of their purgatories:
+// the ISA's code check refuses that section's bytes, yet the post-link check passes because that
+// section, and only that one, is exempt.
 class HardwareRoutines : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(HardwareRoutines, AreTheOnlyCodeExemptFromTheFpSimdCheck) {
@@ -374,4 +374,4 @@ TEST_P(HardwareRoutines, AreTheOnlyCodeExemptFromTheFpSimdCheck) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WithSha256Instructions, HardwareRoutines,
-                         ::testing::Values("arm64", "ppc64le"));
+                         ::testing::Values("arm64", "ppc64le", "s390x", "x86_64"));

@@ -30,8 +30,15 @@ constexpr Reg kRegisters[] = {
     {"rbp", UC_X86_REG_RBP}, {"rsp", UC_X86_REG_RSP}, {"r8", UC_X86_REG_R8},
     {"r9", UC_X86_REG_R9},   {"r10", UC_X86_REG_R10}, {"r11", UC_X86_REG_R11},
     {"r12", UC_X86_REG_R12}, {"r13", UC_X86_REG_R13}, {"r14", UC_X86_REG_R14},
-    {"r15", UC_X86_REG_R15}, {"rip", UC_X86_REG_RIP},
+    {"r15", UC_X86_REG_R15}, {"rip", UC_X86_REG_RIP}, {"cr0", UC_X86_REG_CR0},
+    {"cr4", UC_X86_REG_CR4},
 };
+
+// Control register bits kexec's relocate_kernel sets or clears before it jumps to the purgatory:
+// CR0 without EM and TS, CR4 = PAE only. So SSE is off (OSFXSR clear) until the purgatory turns it
+// on, and the emulator faults every SSE instruction, as the CPU would.
+constexpr uint64_t kCr0Em = 1u << 2, kCr0Ts = 1u << 3;
+constexpr uint64_t kCr4Pae = 1u << 5;
 
 // Registers the boot protocol wants zero at the kernel's entry, as the purgatory's own hand-off
 // leaves them: all but rsi (boot_params) and rsp (the kernel sets up its own stack).
@@ -89,7 +96,9 @@ class X86_64 final : public Profile {
 
   void setup(Machine& machine, const RunInput& input, State& state) const override {
     // Unicorn's UC_MODE_64 reset state is flat 64-bit long mode at CPL 0, which is what kexec
-    // leaves; nothing to change.
+    // leaves; only the control registers need kexec's values.
+    machine.reg_write(UC_X86_REG_CR0, machine.reg_read(UC_X86_REG_CR0) & ~(kCr0Em | kCr0Ts));
+    machine.reg_write(UC_X86_REG_CR4, kCr4Pae);
     auto ports = std::make_shared<PortBus>(machine, state);
     // The purgatory falls back to the default console when its hand-off block is unusable.
     ports->add_uart(kDefaultConsolePort);

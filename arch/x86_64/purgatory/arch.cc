@@ -1,5 +1,6 @@
 // x86_64: 16550 console on I/O ports or MMIO, reset through 0xCF9, Linux 64-bit boot hand-off.
 #include "arch.h"
+#include "sse-state.h"
 #include "uart.h"
 
 extern "C" [[noreturn]] void styx_x86_64_enter(uint64_t entry, uint64_t boot_params);
@@ -49,6 +50,7 @@ void reset(ResetMethod) {
 }
 
 void hand_off(uint64_t entry, const uint64_t (&boot_args)[kMaxBootArgs]) {
+  restore_sse_state();  // the next kernel sees CR0/CR4 as the old one left them
   styx_x86_64_enter(entry, boot_args[0]);
 }
 
