@@ -18,6 +18,7 @@ namespace {
 // Exception causes 8, 9, 11: ecall from U, S, M mode. QEMU reports the U cause before it adds
 // the privilege level, but accept all three.
 constexpr uint32_t kEcallU = 8, kEcallS = 9, kEcallM = 11;
+constexpr uint32_t kIllegalInstruction = 2;
 
 constexpr uint64_t kSbiBase = 0x10;
 constexpr uint64_t kSbiBaseProbe = 3;
@@ -77,6 +78,22 @@ class Riscv64 final : public Profile {
   std::span<const uint8_t> halt_instruction() const override { return kWfi; }
 
   std::optional<Stop> interrupt(Machine& machine, State& state, uint32_t intno) const override {
+    // Unicorn hands exceptions to this hook instead of the CPU's trap entry. An illegal instruction
+    // while the purgatory has a trap vector of its own (stvec, which it sets only around its Zknh
+    // probe) goes there as the CPU in S-mode, or the SBI firmware redirecting it, would deliver it:
+    // sepc = the instruction, scause = 2, stval = its bits. Without one, it is a fault as before.
+    if (intno == kIllegalInstruction) {
+      const uint64_t stvec = machine.reg_read(UC_RISCV_REG_STVEC);
+      if (stvec == 0) return Profile::interrupt(machine, state, intno);
+      const uint64_t pc = machine.reg_read(UC_RISCV_REG_PC);
+      const std::vector<uint8_t> insn = machine.read(pc, 4);
+      machine.reg_write(UC_RISCV_REG_SEPC, pc);
+      machine.reg_write(UC_RISCV_REG_SCAUSE, kIllegalInstruction);
+      machine.reg_write(UC_RISCV_REG_STVAL, uint64_t{insn[0]} | uint64_t{insn[1]} << 8 |
+                                                uint64_t{insn[2]} << 16 | uint64_t{insn[3]} << 24);
+      machine.reg_write(UC_RISCV_REG_PC, stvec & ~uint64_t{3});
+      return std::nullopt;
+    }
     if (intno != kEcallU && intno != kEcallS && intno != kEcallM)
       return Profile::interrupt(machine, state, intno);
     // The PC is already past the ecall: returning resumes the caller like an SBI firmware.
