@@ -64,7 +64,8 @@ struct RunResult {
   std::string detail;         ///< for a fault: what happened, at which address
   uint64_t pc = 0;            ///< where execution stopped
   uint64_t instructions = 0;  ///< exact count of executed instructions
-  /// General registers at the stop, by their ISA names ("rsi", "x0", ...).
+  /// General registers at the stop, by their ISA names ("rsi", "x0", ...), and the control
+  /// registers some tests check (x86_64 "cr0", "cr4"; riscv64 "stvec").
   std::map<std::string, uint64_t> registers;
   /// At a hand-off: empty when the boot registers are as the ISA's boot protocol requires,
   /// otherwise a one-line description of the first difference.

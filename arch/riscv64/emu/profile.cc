@@ -64,6 +64,7 @@ class Riscv64 final : public Profile {
     Registers registers;
     for (int i = 1; i < 32; ++i) registers[kNames[i]] = machine.reg_read(UC_RISCV_REG_X0 + i);
     registers["pc"] = machine.reg_read(UC_RISCV_REG_PC);
+    registers["stvec"] = machine.reg_read(UC_RISCV_REG_STVEC);  // the trap vector (Zknh probe)
     return registers;
   }
 
