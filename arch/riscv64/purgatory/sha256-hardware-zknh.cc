@@ -6,13 +6,15 @@
 namespace styx {
 namespace {
 
+// The instructions read bits 31:0 of rs1 and write the 32-bit result sign-extended, which is how
+// RV64 keeps every 32-bit value in a register: no extension is needed either way.
 #define STYX_ZKNH(insn)                                                          \
   static uint32_t insn(uint32_t x) {                                             \
-    uint64_t r;                                                                  \
+    uint32_t r;                                                                  \
     asm(".option push\n\t.option arch, +zknh\n\t" #insn " %0, %1\n\t.option pop" \
         : "=r"(r)                                                                \
-        : "r"(static_cast<uint64_t>(x)));                                        \
-    return static_cast<uint32_t>(r);                                             \
+        : "r"(x));                                                               \
+    return r;                                                                    \
   }
 
 struct ZknhOps : Riscv64Sha256Ops {
