@@ -27,6 +27,14 @@ Console default_console();
 /// hashed. A port without one adds nothing: purgatory/sha256-hardware-none.cc is linked instead.
 Sha256Hardware sha256_hardware();
 
+/// The ISA's free-running counter, read as cheaply as the ISA allows; only differences between
+/// two reads mean anything. A port without one adds nothing: purgatory/timer-none.cc returns 0.
+uint64_t timer_ticks();
+
+/// How many timer_ticks() make a second: the architected or CPU-reported rate, else `host_hz`
+/// (Handoff::timer_hz, what the host measured or read from the device tree), else 0 (unknown).
+uint64_t timer_hz(uint64_t host_hz);
+
 /// Jumps to `entry` with the ISA's Linux boot registers set from `boot_args` (in the order the
 /// host's arch description lists them) and every other general register zero.
 [[noreturn]] void hand_off(uint64_t entry, const uint64_t (&boot_args)[kMaxBootArgs]);

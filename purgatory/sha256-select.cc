@@ -38,7 +38,11 @@ bool passes_self_test(Sha256Blocks blocks) {
 
 }  // namespace
 
-Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out) {
+Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out,
+                           const char** name) {
+  const char* unused;
+  if (!name) name = &unused;
+  *name = "generic";
   if (handoff.sha256_routine != static_cast<uint32_t>(Sha256Routine::kAuto)) {
     format(out, "styx: sha256: generic (the image asks for it)\n");
     return sha256_blocks_generic;
@@ -57,6 +61,7 @@ Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), S
     return sha256_blocks_generic;
   }
   format(out, "styx: sha256: %s\n", hw.name);
+  *name = hw.name;
   return hw.blocks;
 }
 

@@ -24,7 +24,8 @@ struct Sha256Hardware {
 /// it agrees with the generic code on a known input; otherwise sha256_blocks_generic. `detect` is
 /// not called when the image forces the generic code, so that escape hatch also avoids detection.
 /// Prints one line, `styx: sha256: NAME`, with the reason in parentheses when it is the generic
-/// code.
-Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out);
+/// code. `name`, when given, receives the chosen routine's name ("generic" for the generic code).
+Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out,
+                           const char** name = nullptr);
 
 }  // namespace styx

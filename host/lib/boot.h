@@ -72,6 +72,8 @@ struct BootPlan {
   std::optional<Console> console;
   /// Ranges the purgatory must stay out of beyond the segments (e.g. firmware reservations).
   std::vector<MemRange> reserved;
+  /// The timer rate the purgatory cannot read itself (e.g. the tree's timebase-frequency); 0.
+  uint64_t timer_hz = 0;
 };
 
 /// Refuses an empty initrd or IMA buffer (read_blob() refuses empty files already; this covers
@@ -89,6 +91,7 @@ inline void apply_boot_plan(const BootPlan& plan, BuildRequest& req) {
   req.ram = plan.ram;
   req.reserved = plan.reserved;
   req.console = plan.console;
+  req.timer_hz = plan.timer_hz;
 }
 
 }  // namespace styx::host

@@ -77,6 +77,7 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   h.failure_policy = static_cast<uint32_t>(req.policy);
   h.reset_method = static_cast<uint32_t>(pick_reset(req));
   h.sha256_routine = static_cast<uint32_t>(req.sha256_routine);
+  h.timer_hz = req.timer_hz;
   h.console = req.console.value_or(arch.default_console);
   if (std::find(arch.consoles.begin(), arch.consoles.end(),
                 static_cast<ConsoleKind>(h.console.kind)) == arch.consoles.end())

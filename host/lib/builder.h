@@ -42,6 +42,8 @@ struct BuildRequest {
   ResetMethod reset_method = ResetMethod::kDefault;
   /// kGeneric forbids the purgatory's hardware SHA-256 routine; kAuto lets it decide.
   Sha256Routine sha256_routine = Sha256Routine::kAuto;
+  /// Handoff::timer_hz: the rate of the ISA's timer where the purgatory cannot read it; 0.
+  uint64_t timer_hz = 0;
   std::optional<uint64_t> purgatory_addr;  ///< default: the highest free RAM that fits
   uint64_t log_size = 4096;
 };

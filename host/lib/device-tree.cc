@@ -226,6 +226,21 @@ std::optional<uint64_t> DeviceTree::number_property(std::string_view path,
   return read_cells(p->data(), static_cast<uint32_t>(p->size() / 4));
 }
 
+uint64_t DeviceTree::timebase_frequency() const {
+  if (const auto hz = number_property("/cpus", "timebase-frequency")) return *hz;
+  const void* fdt = buf_.data();
+  const int cpus = node_offset("/cpus");
+  if (cpus < 0) return 0;
+  int node;
+  fdt_for_each_subnode(node, fdt, cpus) {
+    if (!string_is(raw_prop(fdt, node, "device_type"), "cpu")) continue;
+    const auto p = raw_prop(fdt, node, "timebase-frequency");
+    if (!p || (p->size() != 4 && p->size() != 8)) continue;
+    if (const auto hz = read_cells(p->data(), static_cast<uint32_t>(p->size() / 4))) return *hz;
+  }
+  return 0;
+}
+
 std::vector<MemRange> DeviceTree::memory() const {
   const void* fdt = buf_.data();
   const uint32_t ac = address_cells(), sc = size_cells();

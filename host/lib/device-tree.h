@@ -51,6 +51,8 @@ class DeviceTree {
   /// RAM as Linux sees it: `linux,usable-memory` (else `reg`) of every enabled root child with
   /// device_type "memory", sorted, empty entries dropped.
   std::vector<MemRange> memory() const;
+  /// The CPUs' timer rate: /cpus' `timebase-frequency`, else the first cpu node's; 0 if none.
+  uint64_t timebase_frequency() const;
   /// The /memreserve/ entries, in order.
   std::vector<MemRange> memreserve() const;
   /// `reg` of every enabled /reserved-memory child. Children without `reg` (sized, dynamically

@@ -29,6 +29,7 @@ void swap_fields(Handoff& h) {
   for (auto& a : h.boot_args) swap(a);
   swap(h.log_addr);
   swap(h.log_size);
+  swap(h.timer_hz);
   for (auto& r : h.reserved1) swap(r);
   for (auto& s : h.segments) {
     swap(s.addr);

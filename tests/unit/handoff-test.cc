@@ -29,7 +29,8 @@ Handoff sample_handoff() {
   for (uint32_t i = 0; i < styx::kMaxBootArgs; ++i) h.boot_args[i] = 0x0102030405060700ull + i;
   h.log_addr = 0x0000000047ff0000;
   h.log_size = 0x1000;
-  for (uint32_t i = 0; i < 4; ++i) h.reserved1[i] = 0xa0a0a0a0a0a0a0a0ull + i;
+  h.timer_hz = 0x00000000773593f0;
+  for (uint32_t i = 0; i < 3; ++i) h.reserved1[i] = 0xa0a0a0a0a0a0a0a0ull + i;
   for (uint32_t i = 0; i < styx::kMaxSegments; ++i) {
     auto& s = h.segments[i];
     s.addr = 0x40000000ull + i * 0x100000ull;
@@ -108,7 +109,8 @@ TEST(Handoff, EveryFieldLandsAtItsOffsetInTheChosenByteOrder) {
       EXPECT_EQ(read_uint(b, offsetof(Handoff, boot_args) + 8 * i, 8, big), h.boot_args[i]);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, log_addr), 8, big), h.log_addr);
     EXPECT_EQ(read_uint(b, offsetof(Handoff, log_size), 8, big), h.log_size);
-    for (uint32_t i = 0; i < 4; ++i)
+    EXPECT_EQ(read_uint(b, offsetof(Handoff, timer_hz), 8, big), h.timer_hz);
+    for (uint32_t i = 0; i < 3; ++i)
       EXPECT_EQ(read_uint(b, offsetof(Handoff, reserved1) + 8 * i, 8, big), h.reserved1[i]);
     for (uint32_t i = 0; i < styx::kMaxSegments; ++i) {
       const size_t o = offsetof(Handoff, segments) + i * sizeof(styx::Segment);

@@ -206,6 +206,7 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
   plan.boot_args = {{"r3", dtb_addr}, {"r4", load}};
 
   plan.console = in.console ? in.console : stdout_console(dt);
+  plan.timer_hz = dt.timebase_frequency();
   plan.reserved = keep_out;
   plan.reserved.push_back(home);
   // The purgatory runs in real mode too.

@@ -95,6 +95,7 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
 
   plan.console = in.console ? in.console : dt.stdout_console();
   plan.reserved = reservations;
+  plan.timer_hz = dt.timebase_frequency();
   return plan;
 }
 

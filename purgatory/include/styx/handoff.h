@@ -108,7 +108,11 @@ struct Handoff {
   uint64_t boot_args[kMaxBootArgs];  ///< values of the ISA's boot registers, in its fixed order
   uint64_t log_addr;                 ///< memory log (LogHeader + text); 0 = none
   uint64_t log_size;
-  uint64_t reserved1[4];
+  /// Rate of the ISA's timer (arch::timer_ticks()) when the host knows it and the CPU cannot tell
+  /// (x86's TSC; the device tree's timebase-frequency on riscv64 and ppc64le); 0 = unknown. Only
+  /// the purgatory's `verified N MiB in T ms` line uses it.
+  uint64_t timer_hz;
+  uint64_t reserved1[3];
   Segment segments[kMaxSegments];
 };
 
@@ -141,6 +145,7 @@ static_assert(offsetof(Handoff, console) == 32);
 static_assert(offsetof(Handoff, entry) == 48);
 static_assert(offsetof(Handoff, boot_args) == 56);
 static_assert(offsetof(Handoff, log_addr) == 120);
+static_assert(offsetof(Handoff, timer_hz) == 136);
 static_assert(offsetof(Handoff, segments) == 168);
 static_assert(sizeof(Handoff) == 168 + kMaxSegments * sizeof(Segment));
 static_assert(sizeof(LogHeader) == 40);
