@@ -154,6 +154,14 @@ TEST(Riscv64Boot, RefusesWhatIsNotAnImage) {
   EXPECT_NE(refusal(no_dtb).find("--dtb"), std::string::npos);
 }
 
+// Found by fuzz-kernel-riscv64: text_offset + image_size wrapped to a small size, and the plan
+// carried a kernel whose reserve ran past 2^64.
+TEST(Riscv64Boot, RefusesAnImageSizeThatWrapsWithTheTextOffset) {
+  NEED_RISCV64();
+  EXPECT_NE(refusal(inputs(riscv_image(2 * kMiB, 0xffffffffffffff00ull))).find("image_size"),
+            std::string::npos);
+}
+
 TEST(Riscv64Boot, KernelAtTwoMiBPlusTextOffsetClearOfTheFirmware) {
   NEED_RISCV64();
   for (bool reserved_in_tree : {false, true}) {

@@ -54,6 +54,9 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
   const uint64_t image_size = std::max<uint64_t>(le(k, 16, 8), k.size());
   if (text_offset % kPage != 0)
     throw InputError(name + ": text_offset " + hex(text_offset) + " is not page aligned");
+  if (image_size > UINT64_MAX - text_offset)
+    throw InputError(name + ": image_size " + hex(image_size) + " past text_offset " +
+                     hex(text_offset) + " does not fit in 64 bits");
   DeviceTree dt = open_boot_tree(in, "riscv64");
 
   dt.remove_stale_kexec_state(kPage);
