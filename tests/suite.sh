@@ -2,8 +2,7 @@
 # Usage: tests/suite.sh
 # The whole test suite as CI runs it: `cmake --workflow --preset test` (configure, build, every
 # test), then every test's wall time, slowest first, from ctest's JUnit report
-# (build/test-results.xml); then the sanitize workflow and 30 s of every fuzz target
-# (tests/fuzz/run.sh). Exits nonzero when any of them fails.
+# (build/test-results.xml). Exits with the workflow's status.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 report=build/test-results.xml
@@ -12,13 +11,6 @@ start=$(date +%s)
 status=0
 cmake --workflow --preset test || status=$?
 end=$(date +%s)
-
-# The sanitizer build (ASan + UBSan, every test but the e2e label), then every fuzz target for
-# 30 s, two at a time, from its seed corpus.
-cmake --workflow --preset sanitize || status=$?
-cmake --workflow --preset fuzz && tests/fuzz/run.sh build-fuzz 30 || status=$?
-checks_end=$(date +%s)
-echo "sanitize build and tests, fuzz build and runs took $((checks_end - end)) s"
 
 if [ -f "$report" ]; then
   # One <testcase name="..." ... time="..." status="..."> element per test.
