@@ -32,30 +32,36 @@ inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
 
 }  // namespace sha256_detail
 
-// One round. Maj(a, b, c) is computed as b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous
-// round's a ^ b, carried in `bc`.
-#define STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, i, w)                         \
-  do {                                                                          \
-    const uint32_t t1 = h + Ops::S1(e) + sha256_detail::ch(e, f, g) + k[i] + w; \
-    const uint32_t ab = a ^ b;                                                  \
-    d += t1;                                                                    \
-    h = t1 + Ops::S0(a) + (b ^ (ab & bc));                                      \
-    bc = ab;                                                                    \
+// One round, with the round constant `kc`. Maj(a, b, c) is computed as b ^ ((a ^ b) & (b ^ c)),
+// where b ^ c is the previous round's a ^ b, carried in `bc`.
+#define STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, kc, w)                      \
+  do {                                                                        \
+    const uint32_t t1 = h + Ops::S1(e) + sha256_detail::ch(e, f, g) + kc + w; \
+    const uint32_t ab = a ^ b;                                                \
+    d += t1;                                                                  \
+    h = t1 + Ops::S0(a) + (b ^ (ab & bc));                                    \
+    bc = ab;                                                                  \
   } while (0)
 
 #define STYX_SHA256_SCHEDULE(i) \
   (w[(i)&15] += Ops::s1(w[((i)-2) & 15]) + w[((i)-7) & 15] + Ops::s0(w[((i)-15) & 15]))
 #define STYX_SHA256_LOADED(i) (w[i])
 
-#define STYX_SHA256_ROUNDS8(i, W)                                 \
-  STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, (i) + 0, W((i) + 0)); \
-  STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, (i) + 1, W((i) + 1)); \
-  STYX_SHA256_ROUND(g, h, a, b, c, d, e, f, (i) + 2, W((i) + 2)); \
-  STYX_SHA256_ROUND(f, g, h, a, b, c, d, e, (i) + 3, W((i) + 3)); \
-  STYX_SHA256_ROUND(e, f, g, h, a, b, c, d, (i) + 4, W((i) + 4)); \
-  STYX_SHA256_ROUND(d, e, f, g, h, a, b, c, (i) + 5, W((i) + 5)); \
-  STYX_SHA256_ROUND(c, d, e, f, g, h, a, b, (i) + 6, W((i) + 6)); \
-  STYX_SHA256_ROUND(b, c, d, e, f, g, h, a, (i) + 7, W((i) + 7))
+// Two rounds. Where the constants come from the table, both are read here, next to each other, so
+// that an ISA with a load-pair instruction (arm64 LDP) reads them with one.
+#define STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, i, W)                 \
+  do {                                                                    \
+    uint32_t k0 = k[i], k1 = k[(i) + 1];                                  \
+    if constexpr (Ops::kConstantsFromTable) asm("" : "+r"(k0), "+r"(k1)); \
+    STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, k0, W(i));                  \
+    STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, k1, W((i) + 1));            \
+  } while (0)
+
+#define STYX_SHA256_ROUNDS8(i, W)                          \
+  STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, (i) + 0, W); \
+  STYX_SHA256_ROUNDS2(g, h, a, b, c, d, e, f, (i) + 2, W); \
+  STYX_SHA256_ROUNDS2(e, f, g, h, a, b, c, d, (i) + 4, W); \
+  STYX_SHA256_ROUNDS2(c, d, e, f, g, h, a, b, (i) + 6, W)
 
 /// sha256_blocks_generic() with the operations of `Ops`.
 template <class Ops>
@@ -68,6 +74,10 @@ void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
   // Aligned input (the usual case: segments start on pages) is read a word at a time; on ISAs
   // built with strict alignment the byte path is the only safe one for the rest.
   const bool aligned = (reinterpret_cast<uintptr_t>(data) & 3) == 0;
+  // The working variables carry the state from block to block; only the copy taken at the start of
+  // a block goes through the stack, and `state` is written once at the end.
+  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (; blocks; --blocks, data += kSha256BlockSize) {
     uint32_t w[16];
     // Unrolled, so that the words go straight into registers instead of through the stack; the rare
@@ -78,8 +88,7 @@ void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
     } else {
       for (int i = 0; i < 16; ++i) w[i] = sha256_detail::load_be32_bytes(data + 4 * i);
     }
-    uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-    uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    const uint32_t a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
     uint32_t bc = b ^ c;
     STYX_SHA256_ROUNDS8(0, STYX_SHA256_LOADED);
     STYX_SHA256_ROUNDS8(8, STYX_SHA256_LOADED);
@@ -89,20 +98,29 @@ void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
     STYX_SHA256_ROUNDS8(40, STYX_SHA256_SCHEDULE);
     STYX_SHA256_ROUNDS8(48, STYX_SHA256_SCHEDULE);
     STYX_SHA256_ROUNDS8(56, STYX_SHA256_SCHEDULE);
-    state[0] += a;
-    state[1] += b;
-    state[2] += c;
-    state[3] += d;
-    state[4] += e;
-    state[5] += f;
-    state[6] += g;
-    state[7] += h;
+    a += a0;
+    b += b0;
+    c += c0;
+    d += d0;
+    e += e0;
+    f += f0;
+    g += g0;
+    h += h0;
   }
+  state[0] = a;
+  state[1] = b;
+  state[2] = c;
+  state[3] = d;
+  state[4] = e;
+  state[5] = f;
+  state[6] = g;
+  state[7] = h;
 }
 
 #undef STYX_SHA256_ROUND
 #undef STYX_SHA256_SCHEDULE
 #undef STYX_SHA256_LOADED
+#undef STYX_SHA256_ROUNDS2
 #undef STYX_SHA256_ROUNDS8
 
 }  // namespace styx
