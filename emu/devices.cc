@@ -1,5 +1,6 @@
 #include "devices.h"
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 
@@ -92,6 +93,30 @@ void map_pl011(Machine& machine, State& state, uint64_t base) {
 
 bool device_fits(const Machine& machine, uint64_t base, uint64_t size) {
   return !machine.is_mapped(page_floor(base), page_ceil(base + size));
+}
+
+void serve_counter_reads(Machine& machine, const RunInput& input, size_t align, uint64_t hz,
+                         int pc_register, const std::function<int(uint32_t)>& decode) {
+  const auto start = std::chrono::steady_clock::now();
+  for (const Chunk& chunk : input.chunks) {
+    if (input.start < chunk.addr || input.start - chunk.addr >= chunk.bytes.size()) continue;
+    for (size_t o = 0; o + 4 <= chunk.bytes.size(); o += align) {
+      const uint8_t* b = chunk.bytes.data() + o;
+      const int rd =
+          decode(uint32_t{b[3]} << 24 | uint32_t{b[2]} << 16 | uint32_t{b[1]} << 8 | b[0]);
+      if (rd < 0) continue;
+      const uint64_t at = chunk.addr + o;
+      machine.on_code(
+          [&machine, rd, at, start, hz, pc_register](uint64_t, uint32_t) {
+            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count();
+            machine.reg_write(rd, static_cast<uint64_t>(ns) / 1000 * hz / 1'000'000);
+            machine.reg_write(pc_register, at + 4);
+          },
+          at, at);
+    }
+  }
 }
 
 }  // namespace styx::emu

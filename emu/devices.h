@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "profile.h"
 
@@ -31,6 +32,14 @@ void map_uart16550(Machine& machine, State& state, uint64_t base, unsigned strid
 /// Maps a PL011 at `base`: DR (+0x00) goes to the console, FR (+0x18) reports both FIFOs empty.
 /// Throws std::runtime_error if its page overlaps memory that is already mapped.
 void map_pl011(Machine& machine, State& state, uint64_t base);
+
+/// A timer for ISAs whose counter instruction Unicorn cannot run: every instance of it in the
+/// purgatory's code (the chunk holding `input.start`, each `align` bytes) gets a hook that writes
+/// the host's monotonic clock, at `hz`, into the instruction's destination and skips it. `decode`
+/// gives the destination's Unicorn register for a little-endian instruction word that is a counter
+/// read, or -1 (a destination that is a zero register: return -1 from `decode` too).
+void serve_counter_reads(Machine& machine, const RunInput& input, size_t align, uint64_t hz,
+                         int pc_register, const std::function<int(uint32_t)>& decode);
 
 /// Whether a device occupying [base, base + size) could be mapped without overlapping anything.
 bool device_fits(const Machine& machine, uint64_t base, uint64_t size);

@@ -1,7 +1,6 @@
 // ppc64le: 64-bit hypervisor real mode, little-endian, as kexec leaves a powernv machine; the PAPR
 // hypervisor console and RTAS reboot are served as hypercalls, a 16550 on MMIO if asked for.
 #include <array>
-#include <chrono>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -89,34 +88,6 @@ constexpr uint32_t kMftbMask = 0xfc1ffffe, kMfsprTb = 0x7c0c42a6, kMftb = 0x7c0c
 // What every POWER8 to POWER11 runs the time base at, and what qemu's pseries says.
 constexpr uint64_t kTimebaseHz = 512'000'000;
 
-// Unicorn 2.0.1 creates no time base (the machine code of QEMU does that), so an mftb crashes the
-// host process. The emulated machine has one instead: each mftb in the purgatory's code is served
-// by a hook before it executes, from the host's clock at the POWER rate, and skipped.
-void serve_time_base(Machine& machine, const RunInput& input) {
-  const auto start = std::chrono::steady_clock::now();
-  for (const Chunk& chunk : input.chunks) {
-    if (input.start < chunk.addr || input.start >= chunk.addr + chunk.bytes.size()) continue;
-    for (size_t o = 0; o + 4 <= chunk.bytes.size(); o += 4) {
-      const uint8_t* b = chunk.bytes.data() + o;
-      const uint32_t insn =
-          uint32_t{b[3]} << 24 | uint32_t{b[2]} << 16 | uint32_t{b[1]} << 8 | b[0];
-      if ((insn & kMftbMask) != kMfsprTb && (insn & kMftbMask) != kMftb) continue;
-      const int rd = static_cast<int>(insn >> 21 & 31);
-      const uint64_t at = chunk.addr + o;
-      machine.on_code(
-          [&machine, rd, at, start](uint64_t, uint32_t) {
-            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                std::chrono::steady_clock::now() - start)
-                                .count();
-            machine.reg_write(UC_PPC_REG_0 + rd,
-                              static_cast<uint64_t>(ns) * kTimebaseHz / 1'000'000'000);
-            machine.reg_write(UC_PPC_REG_PC, at + 4);
-          },
-          at, at);
-    }
-  }
-}
-
 class Ppc64le final : public Profile {
  public:
   std::string_view name() const override { return "ppc64le"; }
@@ -126,7 +97,12 @@ class Ppc64le final : public Profile {
 
   void setup(Machine& machine, const RunInput& input, State& state) const override {
     enter_hypervisor_mode(machine);
-    serve_time_base(machine, input);
+    // Unicorn 2.0.1 creates no time base (QEMU's machine code does), so an mftb would crash the
+    // host process: the emulated machine's time base runs on the host's clock instead.
+    serve_counter_reads(machine, input, 4, kTimebaseHz, UC_PPC_REG_PC, [](uint32_t insn) {
+      const uint32_t op = insn & kMftbMask;
+      return op == kMfsprTb || op == kMftb ? UC_PPC_REG_0 + static_cast<int>(insn >> 21 & 31) : -1;
+    });
     if (static_cast<ConsoleKind>(input.console.kind) == ConsoleKind::kUart8250Mmio)
       map_uart16550(machine, state, input.console.base, 1);
   }

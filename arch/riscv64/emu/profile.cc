@@ -3,7 +3,6 @@
 // system reset. Unicorn runs the code in M-mode, where `ecall` reaches the interrupt hook instead
 // of a firmware, so the hook plays the firmware.
 #include <array>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,36 +35,6 @@ constexpr uint32_t kRdtimeMask = 0xfffff07f, kRdtime = 0xc0102073;
 // qemu virt's timebase-frequency.
 constexpr uint64_t kTimebaseHz = 10'000'000;
 
-// Unicorn runs the code in M-mode with no CLINT behind the `time` CSR, so rdtime is an illegal
-// instruction there. The emulated machine has a timer instead: each rdtime in the purgatory's code
-// is served by a hook before it executes, from the host's clock at qemu virt's rate, and skipped.
-void serve_time_csr(Machine& machine, const RunInput& input) {
-  const auto start = std::chrono::steady_clock::now();
-  for (const Chunk& chunk : input.chunks) {
-    if (input.start < chunk.addr || input.start >= chunk.addr + chunk.bytes.size()) continue;
-    // Instructions are 2-byte aligned (compressed ones among them): try every halfword.
-    for (size_t o = 0; o + 4 <= chunk.bytes.size(); o += 2) {
-      const uint8_t* b = chunk.bytes.data() + o;
-      const uint32_t insn =
-          uint32_t{b[3]} << 24 | uint32_t{b[2]} << 16 | uint32_t{b[1]} << 8 | b[0];
-      if ((insn & kRdtimeMask) != kRdtime) continue;
-      const int rd = static_cast<int>(insn >> 7 & 31);
-      const uint64_t at = chunk.addr + o;
-      machine.on_code(
-          [&machine, rd, at, start](uint64_t, uint32_t) {
-            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                std::chrono::steady_clock::now() - start)
-                                .count();
-            if (rd != 0)
-              machine.reg_write(UC_RISCV_REG_X0 + rd,
-                                static_cast<uint64_t>(ns) * kTimebaseHz / 1'000'000'000);
-            machine.reg_write(UC_RISCV_REG_PC, at + 4);
-          },
-          at, at);
-    }
-  }
-}
-
 class Riscv64 final : public Profile {
  public:
   std::string_view name() const override { return "riscv64"; }
@@ -75,7 +44,13 @@ class Riscv64 final : public Profile {
   void setup(Machine& machine, const RunInput& input, State& state) const override {
     // Reset state: M-mode, satp = 0 (no translation), interrupts off. The purgatory's code runs
     // unchanged there; only its ecalls need the firmware emulated below.
-    serve_time_csr(machine, input);
+    // No CLINT stands behind the `time` CSR in Unicorn, so rdtime is an illegal instruction
+    // there: the emulated machine's timer runs on the host's clock instead. Instructions are
+    // 2-byte aligned (compressed ones among them).
+    serve_counter_reads(machine, input, 2, kTimebaseHz, UC_RISCV_REG_PC, [](uint32_t insn) {
+      const int rd = static_cast<int>(insn >> 7 & 31);
+      return (insn & kRdtimeMask) == kRdtime && rd != 0 ? UC_RISCV_REG_X0 + rd : -1;
+    });
     const uint64_t base = input.console.base;
     switch (static_cast<ConsoleKind>(input.console.kind)) {
       case ConsoleKind::kUart8250Mmio: map_uart16550(machine, state, base, 1); break;
