@@ -225,6 +225,19 @@ INSTANTIATE_TEST_SUITE_P(Isa, Sha256Routine, testing::ValuesIn(arch_names()), pa
 // what the test wants, and where the routine should run they execute its three SHA instructions
 // in code hooks, by the SDM's definitions: everything else in the routine (the SSE loads,
 // shuffles and adds, the CR0/CR4 set-up, the self-test) is the real purgatory on the emulated CPU.
+// Runs `image` with the hooks of a CPU model placed on the purgatory's code: `install(machine,
+// purgatory, cpu, seen)` from the model's namespace (found through `Cpu`).
+template <class Cpu, class Seen>
+emu::RunResult run_with(const host::Image& image, const Cpu& cpu, Seen& seen,
+                        const std::vector<cli::Flip>& flips = {}) {
+  emu::RunInput in = cli::run_input(image, flips);
+  const emu::Chunk purgatory = in.chunks.back();
+  in.before_run = [purgatory, cpu, &seen](emu::Machine& machine) {
+    install(machine, purgatory, cpu, seen);
+  };
+  return emu::run(in);
+}
+
 namespace shani {
 
 constexpr uint64_t kCr4Osfxsr = 1u << 9, kCr4Osxmmexcpt = 1u << 10;
@@ -343,16 +356,6 @@ void install(emu::Machine& machine, const emu::Chunk& purgatory, const Cpu& cpu,
         },
         at, at);
   }
-}
-
-emu::RunResult run_with(const host::Image& image, const Cpu& cpu, Seen& seen,
-                        const std::vector<cli::Flip>& flips = {}) {
-  emu::RunInput in = cli::run_input(image, flips);
-  const emu::Chunk purgatory = in.chunks.back();
-  in.before_run = [purgatory, cpu, &seen](emu::Machine& machine) {
-    install(machine, purgatory, cpu, seen);
-  };
-  return emu::run(in);
 }
 
 class ShaNiInEmulator : public testing::Test {
@@ -504,16 +507,6 @@ void install(emu::Machine& machine, const emu::Chunk& purgatory, const Cpu& cpu,
           at + 4, at + 4);
     }
   }
-}
-
-emu::RunResult run_with(const host::Image& image, const Cpu& cpu, Seen& seen,
-                        const std::vector<cli::Flip>& flips = {}) {
-  emu::RunInput in = cli::run_input(image, flips);
-  const emu::Chunk purgatory = in.chunks.back();
-  in.before_run = [purgatory, cpu, &seen](emu::Machine& machine) {
-    install(machine, purgatory, cpu, seen);
-  };
-  return emu::run(in);
 }
 
 class CpacfInEmulator : public testing::Test {
