@@ -78,14 +78,13 @@ extern "C" [[noreturn]] void styx_main() {
 
   format(out, "\nstyx: purgatory for %s, hand-off v%u\n", STYX_ARCH_NAME, kHandoffVersion);
   if (check_handoff(handoff, out) != HandoffError::kNone) fail(out, nullptr);
-  const char* routine;
-  const Sha256Blocks sha256 = select_sha256(handoff, arch::sha256_hardware, out, &routine);
+  const Sha256Choice sha256 = select_sha256(handoff, arch::sha256_hardware, out);
   format(out, "styx: verifying %u segments\n", handoff.segment_count);
 
   const Range self{reinterpret_cast<uintptr_t>(__styx_start),
                    reinterpret_cast<uintptr_t>(__styx_end)};
   const uint64_t started = arch::timer_ticks();
-  const VerifyResult result = verify_segments(handoff, self, out, sha256);
+  const VerifyResult result = verify_segments(handoff, self, out, sha256.blocks);
   const uint64_t ticks = arch::timer_ticks() - started;
   if (LogHeader* log = out.log()) {
     log->failed_mask = result.failed_mask;
@@ -98,7 +97,8 @@ extern "C" [[noreturn]] void styx_main() {
     fail(out, &handoff);
   }
 
-  report_verify_time(out, result.bytes_verified, ticks, arch::timer_hz(handoff.timer_hz), routine);
+  report_verify_time(out, result.bytes_verified, ticks, arch::timer_hz(handoff.timer_hz),
+                     sha256.name);
   format(out, "styx: verified %u segments, %llu bytes; starting the next kernel at 0x%llx\n",
          handoff.segment_count, static_cast<unsigned long long>(result.bytes_verified),
          static_cast<unsigned long long>(handoff.entry));

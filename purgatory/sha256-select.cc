@@ -38,31 +38,27 @@ bool passes_self_test(Sha256Blocks blocks) {
 
 }  // namespace
 
-Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out,
-                           const char** name) {
-  const char* unused;
-  if (!name) name = &unused;
-  *name = "generic";
+Sha256Choice select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out) {
+  constexpr Sha256Choice kGeneric{sha256_blocks_generic, "generic"};
   if (handoff.sha256_routine != static_cast<uint32_t>(Sha256Routine::kAuto)) {
     format(out, "styx: sha256: generic (the image asks for it)\n");
-    return sha256_blocks_generic;
+    return kGeneric;
   }
   const Sha256Hardware hw = detect();
   if (!hw.name) {
     format(out, "styx: sha256: generic (no hardware routine for this ISA)\n");
-    return sha256_blocks_generic;
+    return kGeneric;
   }
   if (!hw.blocks) {
     format(out, "styx: sha256: generic (%s: %s)\n", hw.name, hw.why_not);
-    return sha256_blocks_generic;
+    return kGeneric;
   }
   if (!passes_self_test(hw.blocks)) {
     format(out, "styx: sha256: generic (%s failed its self-test)\n", hw.name);
-    return sha256_blocks_generic;
+    return kGeneric;
   }
   format(out, "styx: sha256: %s\n", hw.name);
-  *name = hw.name;
-  return hw.blocks;
+  return {hw.blocks, hw.name};
 }
 
 }  // namespace styx

@@ -20,12 +20,18 @@ struct Sha256Hardware {
   const char* why_not = "";
 };
 
+/// What select_sha256() chose: the routine and its name for the console ("generic" for the
+/// generic code).
+struct Sha256Choice {
+  Sha256Blocks blocks;
+  const char* name;
+};
+
 /// The routine for `handoff.sha256_routine`: with kAuto, `detect()`'s routine if it has one and
 /// it agrees with the generic code on a known input; otherwise sha256_blocks_generic. `detect` is
 /// not called when the image forces the generic code, so that escape hatch also avoids detection.
 /// Prints one line, `styx: sha256: NAME`, with the reason in parentheses when it is the generic
-/// code. `name`, when given, receives the chosen routine's name ("generic" for the generic code).
-Sha256Blocks select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out,
-                           const char** name = nullptr);
+/// code.
+Sha256Choice select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out);
 
 }  // namespace styx

@@ -78,6 +78,12 @@ uint32_t inherited_cells(const void* fdt, int node, const char* name) {
   return kDefaultCells;
 }
 
+// A one- or two-cell number property's value; nullopt for any other size.
+std::optional<uint64_t> number_value(std::span<const uint8_t> p) {
+  if (p.size() != 4 && p.size() != 8) return std::nullopt;
+  return read_cells(p.data(), static_cast<uint32_t>(p.size() / 4));
+}
+
 bool string_is(std::optional<std::span<const uint8_t>> p, std::string_view want) {
   if (!p || p->empty()) return false;
   std::string_view v(reinterpret_cast<const char*>(p->data()), p->size());
@@ -222,8 +228,7 @@ std::optional<std::string> DeviceTree::string_property(std::string_view path,
 std::optional<uint64_t> DeviceTree::number_property(std::string_view path,
                                                     std::string_view name) const {
   const auto p = property(path, name);
-  if (!p || (p->size() != 4 && p->size() != 8)) return std::nullopt;
-  return read_cells(p->data(), static_cast<uint32_t>(p->size() / 4));
+  return p ? number_value(*p) : std::nullopt;
 }
 
 uint64_t DeviceTree::timebase_frequency() const {
@@ -235,8 +240,7 @@ uint64_t DeviceTree::timebase_frequency() const {
   fdt_for_each_subnode(node, fdt, cpus) {
     if (!string_is(raw_prop(fdt, node, "device_type"), "cpu")) continue;
     const auto p = raw_prop(fdt, node, "timebase-frequency");
-    if (!p || (p->size() != 4 && p->size() != 8)) continue;
-    if (const auto hz = read_cells(p->data(), static_cast<uint32_t>(p->size() / 4))) return *hz;
+    if (const auto hz = p ? number_value(*p) : std::nullopt) return *hz;
   }
   return 0;
 }

@@ -82,7 +82,9 @@ TEST(SelectSha256, HardwareOnlyWhenAllowedPresentAndCorrect) {
     SCOPED_TRACE(c.what);
     detections = 0;
     StringSink out;
-    EXPECT_EQ(styx::select_sha256(handoff(c.routine), c.detect, out), c.expected);
+    const styx::Sha256Choice chosen = styx::select_sha256(handoff(c.routine), c.detect, out);
+    EXPECT_EQ(chosen.blocks, c.expected);
+    EXPECT_STREQ(chosen.name, c.expected == styx::sha256_blocks_generic ? "generic" : "fake-ce");
     EXPECT_EQ(out.text, c.line);
     EXPECT_EQ(detections, c.detections);
   }
@@ -93,7 +95,7 @@ TEST(SelectSha256, AnUnknownRoutineValueMeansGeneric) {
   h.sha256_routine = 7;
   StringSink out;
   detections = 0;
-  EXPECT_EQ(styx::select_sha256(h, present, out), styx::sha256_blocks_generic);
+  EXPECT_EQ(styx::select_sha256(h, present, out).blocks, styx::sha256_blocks_generic);
   EXPECT_EQ(detections, 0);
 }
 

@@ -43,7 +43,7 @@ class Riscv64 final : public Profile {
 
   void setup(Machine& machine, const RunInput& input, State& state) const override {
     // Reset state: M-mode, satp = 0 (no translation), interrupts off. The purgatory's code runs
-    // unchanged there; only its ecalls need the firmware emulated below.
+    // unchanged there; its ecalls need the firmware emulated below, and its timer reads a timer.
     // No CLINT stands behind the `time` CSR in Unicorn, so rdtime is an illegal instruction
     // there: the emulated machine's timer runs on the host's clock instead. Instructions are
     // 2-byte aligned (compressed ones among them).
