@@ -10,6 +10,7 @@
 #include "cmd-ima.h"
 #include "commands.h"
 #include "error.h"
+#include "kexec-compat.h"
 #include "parse.h"
 #include "subcommands.h"
 
@@ -137,6 +138,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   add_emulator_commands(app, commands, out);
   add_kexec_commands(app, commands, out);
   add_ima_replay_command(*ima, commands, out);
+
+  app.add_subcommand("kexec",
+                     "kexec-tools' command line (-l, -e, -u, -f, -S ...; see styx kexec --help), "
+                     "also run when styx is invoked as `kexec`");
+  // kexec-tools' options are getopt's, not CLI11's: everything after `kexec` goes there as is.
+  if (!args.empty() && args[0] == "kexec")
+    return run_kexec_compat({args.begin() + 1, args.end()}, out, err);
 
   if (const std::string unknown = unknown_command(app, args, ""); !unknown.empty()) {
     err << "styx: " << unknown << " (see styx --help)\n";

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -41,21 +42,6 @@ KexecKernelFactory& kernel_factory() {
   static KexecKernelFactory factory = host::system_kexec_kernel;
   return factory;
 }
-
-struct LoadOptions {
-  std::optional<std::string> image;
-  std::optional<std::string> kernel;
-  std::optional<std::string> initrd;
-  std::optional<std::string> append;
-  bool reuse_cmdline = false;
-  std::optional<std::string> dtb;
-  bool no_ima = false;
-  std::string ima = "carry";
-  std::optional<std::string> console;
-  std::string on_failure = "halt";
-  bool dry_run = false;
-  std::string sysroot = "/";
-};
 
 constexpr const char* kStatePath = "/run/styx/loaded.json";
 
@@ -233,6 +219,7 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
   host::BuildRequest req;
   req.arch = &arch;
   host::apply_boot_plan(plan, req);
+  if (!req.timer_hz && arch.measure_timer_hz) req.timer_hz = arch.measure_timer_hz(live);
   req.policy = state.on_failure == "reset" ? FailurePolicy::kReset : FailurePolicy::kHalt;
   const auto purgatory = host::embedded_purgatory(arch.name);
   if (purgatory.empty())
@@ -299,6 +286,8 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
       << host::hex(plan.entry) << " (purgatory), next kernel entry "
       << host::hex(b.image.handoff.entry) << "\n";
   out << "styx: purgatory console: " << host::format_console(b.image.handoff.console) << "\n";
+  if (const uint64_t hz = b.image.handoff.timer_hz)
+    out << fmt::format("styx: purgatory timer: {:.3f} MHz, as given to it\n", hz / 1e6);
   const bool carries_ima =
       std::any_of(b.image.segments.begin(), b.image.segments.end(),
                   [](const host::ImageSegment& s) { return s.role == Role::kIma; });
@@ -445,6 +434,19 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
 }
 
 }  // namespace
+
+int load_on_this_system(const LoadOptions& options, std::ostream& out) {
+  return cmd_load(options, out);
+}
+int unload_on_this_system(const std::string& sysroot, std::ostream& out) {
+  return cmd_unload(sysroot, out);
+}
+int exec_on_this_system(const std::string& sysroot, std::ostream& out) {
+  return cmd_exec(sysroot, false, out);
+}
+bool kexec_acts_on_this_machine() {
+  return kernel_factory()()->acts_on_this_machine();
+}
 
 void set_kexec_kernel_factory(KexecKernelFactory factory) {
   kernel_factory() = factory ? std::move(factory) : KexecKernelFactory(host::system_kexec_kernel);

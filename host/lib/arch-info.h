@@ -18,6 +18,7 @@ namespace styx::host {
 struct BootInputs;
 struct BootPlan;
 struct MemRange;
+class LiveSystem;
 
 /// Reads `size` bytes of the target's physical memory (for inspecting a hand-off); throws
 /// std::runtime_error when the range is not readable.
@@ -60,6 +61,12 @@ struct ArchInfo {
   /// Reads what the next kernel sees, given the boot registers at the hand-off (Handoff order).
   NextKernel (*read_next_kernel)(const ReadMemory& read,
                                  std::span<const uint64_t> boot_args) = nullptr;
+  /// kexec-tools' names (`kexec -t TYPE`) of the kernel formats plan_boot reads.
+  std::vector<std::string_view> kexec_types = {};
+  /// The rate of the purgatory's timer measured on the running machine (`styx load`), for ISAs
+  /// whose purgatory can neither read it nor find it in the boot data; 0 when it cannot be
+  /// measured. nullptr: nothing to measure.
+  uint64_t (*measure_timer_hz)(const LiveSystem& live) = nullptr;
 
   std::string_view boot_data_register() const { return boot_registers.at(boot_data_arg); }
 };

@@ -22,6 +22,7 @@ const ArchInfo& styx_arch_info_arm64() {
       .demo_ram_base = 0x40000000,
       .plan_boot = plan_arm64_boot,
       .read_next_kernel = read_arm64_next_kernel,
+      .kexec_types = {"Image", "vmlinuz"},
   };
   return info;
 }

@@ -23,6 +23,7 @@ const ArchInfo& styx_arch_info_ppc64le() {
       .demo_ram_base = 0,
       .plan_boot = plan_ppc64le_boot,
       .read_next_kernel = read_ppc64le_next_kernel,
+      .kexec_types = {"elf-ppc64"},
   };
   return info;
 }

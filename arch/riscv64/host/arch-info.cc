@@ -24,6 +24,7 @@ const ArchInfo& styx_arch_info_riscv64() {
       .demo_ram_base = 0x80000000,
       .plan_boot = plan_riscv64_boot,
       .read_next_kernel = read_riscv64_next_kernel,
+      .kexec_types = {"image-riscv"},
   };
   return info;
 }

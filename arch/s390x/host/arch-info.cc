@@ -26,6 +26,7 @@ const ArchInfo& styx_arch_info_s390x() {
       .demo_ram_base = 0,
       .plan_boot = plan_s390x_boot,
       .read_next_kernel = read_s390x_next_kernel,
+      .kexec_types = {"image"},
   };
   return info;
 }

@@ -1,6 +1,8 @@
 // x86_64 as the host sees it: Linux 64-bit boot protocol (rsi = boot_params).
 #include "arch-info.h"
 
+#include "tsc-rate.h"
+
 namespace styx::host {
 
 BootPlan plan_x86_64_boot(const BootInputs& inputs);
@@ -22,6 +24,8 @@ const ArchInfo& styx_arch_info_x86_64() {
       .demo_ram_base = 0x100000,
       .plan_boot = plan_x86_64_boot,
       .read_next_kernel = read_x86_64_next_kernel,
+      .kexec_types = {"bzImage64", "bzImage"},
+      .measure_timer_hz = measure_x86_64_tsc_hz,
   };
   return info;
 }

@@ -1,0 +1,13 @@
+// kexec-tools' command line on top of `styx load`, `unload` and `exec` (kexec-compat.cc).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace styx::cli {
+
+/// Runs `kexec ARGS...` with kexec-tools' options and exit status; `args` excludes argv[0].
+int run_kexec_compat(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace styx::cli
