@@ -71,11 +71,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
       "build",
       "Build a kexec image: a Linux boot (--kernel ...) or segments at fixed addresses "
       "(--segment ... --entry ...)");
-  b->add_option("--arch", build.arch, "Target ISA: " + isas)->required();
+  b->add_option("--arch", build.arch, "Target ISA: " + isas + " (or aarch64, amd64, ...)")
+      ->required();
   b->add_option("--kernel", build.kernel,
                 "Linux kernel: x86_64 bzImage, arm64 Image (or Image.gz)");
   b->add_option("--initrd", build.initrd, "Initial ramdisk for the kernel");
-  b->add_option("--cmdline", build.cmdline, "Kernel command line");
+  b->add_option("--cmdline,--append", build.cmdline, "Kernel command line");
   b->add_option("--dtb", build.dtb, "Device tree (required on arm64; also the memory map)");
   b->add_option("--ima-list", build.ima_list,
                 "IMA measurement list to carry (securityfs binary_runtime_measurements)");
@@ -97,9 +98,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                 "uart8250,mmio32,ADDR | pl011,ADDR | none (default: the ISA's usual UART)");
   b->add_option("--on-failure", build.on_failure, "What the purgatory does after a failure")
       ->check(CLI::IsMember({"halt", "reset"}));
+  std::string resets;
+  for (const host::ArchInfo* a : host::all_arches())
+    if (!a->reset_methods.empty())
+      resets += (resets.empty() ? "" : "; ") + host::reset_method_names(*a) + " (" +
+                std::string(a->name) + ")";
   b->add_option("--reset-method", build.reset_method,
-                "How to reset: cf9 (x86_64), psci-hvc or psci-smc (arm64)")
-      ->check(CLI::IsMember({"cf9", "psci-hvc", "psci-smc"}));
+                "How the purgatory resets with --on-failure reset (default: the first of the "
+                "ISA's): " +
+                    resets);
   b->add_option("--purgatory-addr", build.purgatory_addr,
                 "Load the purgatory here (default: the highest free RAM)");
   b->add_option("--log-size", build.log_size, "Bytes of memory log after the purgatory")

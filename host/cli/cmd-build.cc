@@ -63,11 +63,29 @@ uint64_t ima_extra(const std::string& text) {
   return extra;
 }
 
-ResetMethod parse_reset_method(const std::string& name) {
-  for (ResetMethod m : {ResetMethod::kPortCf9, ResetMethod::kPsciHvc, ResetMethod::kPsciSmc,
-                        ResetMethod::kSbiSrst, ResetMethod::kDiag308})
+ResetMethod parse_reset_method(const std::string& name, const host::ArchInfo& arch) {
+  for (ResetMethod m : arch.reset_methods)
     if (host::reset_method_name(m) == name) return m;
-  throw InputError("--reset-method '" + name + "': unknown");
+  throw InputError("--reset-method '" + name + "': " + std::string(arch.name) + " resets with " +
+                   host::reset_method_names(arch));
+}
+
+// Whole pages only: the emulator maps and kexec loads pages, so a range that starts or ends
+// inside one describes memory nothing can use. Suggests the pages inside it.
+void check_mem_alignment(const std::string& spec, const host::MemRange& r,
+                         const host::ArchInfo& arch) {
+  const uint64_t page = arch.page_size;
+  if (r.start % page == 0 && r.size % page == 0) return;
+  std::string why =
+      "--mem '" + spec +
+      "': " + (r.start % page ? "start " + host::hex(r.start) : "size " + host::hex(r.size)) +
+      " is not a multiple of " + host::hex(page) + ", " + std::string(arch.name) + "'s page size";
+  const uint64_t first = r.start + (page - r.start % page) % page;
+  const uint64_t end = r.start + r.size;  // readers refuse wrapping ranges later
+  if (end > first && (end - end % page) > first)
+    why += " (the whole pages inside it: " + host::hex(first) + ":" +
+           host::hex(end - end % page - first) + ")";
+  throw InputError(why);
 }
 
 }  // namespace
@@ -141,10 +159,13 @@ int cmd_build(const BuildOptions& o, std::ostream& out) {
   req.arch = host::find_arch(o.arch);
   if (!req.arch)
     throw InputError("--arch '" + o.arch + "': unknown ISA (known: " + host::arch_names() + ")");
-  for (const auto& m : o.mem) req.ram.push_back(parse_mem(m));
+  for (const auto& m : o.mem) {
+    req.ram.push_back(parse_mem(m));
+    check_mem_alignment(m, req.ram.back(), *req.arch);
+  }
   if (o.console) req.console = host::parse_console(*o.console);
   req.policy = o.on_failure == "reset" ? FailurePolicy::kReset : FailurePolicy::kHalt;
-  if (o.reset_method) req.reset_method = parse_reset_method(*o.reset_method);
+  if (o.reset_method) req.reset_method = parse_reset_method(*o.reset_method, *req.arch);
   if (o.purgatory_addr) req.purgatory_addr = number(*o.purgatory_addr, "--purgatory-addr");
   req.log_size = number(o.log_size, "--log-size");
   if (o.sha256 == "generic") req.sha256_routine = Sha256Routine::kGeneric;

@@ -462,7 +462,7 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
   l->add_option("image", o->image, "Styx image (from `styx build`)");
   l->add_option("--kernel", o->kernel, "Linux kernel to build an image for");
   l->add_option("--initrd,--ramdisk", o->initrd, "Initial ramdisk");
-  l->add_option("--append,--command-line", o->append,
+  l->add_option("--append,--command-line,--cmdline", o->append,
                 "Kernel command line (added after "
                 "--reuse-cmdline's)");
   l->add_flag("--reuse-cmdline", o->reuse_cmdline,

@@ -21,7 +21,9 @@ const std::vector<const ArchInfo*>& arch_table();
 
 const ArchInfo* find_arch(std::string_view name) {
   for (const ArchInfo* a : arch_table())
-    if (a->name == name) return a;
+    if (a->name == name ||
+        std::find(a->aliases.begin(), a->aliases.end(), name) != a->aliases.end())
+      return a;
   return nullptr;
 }
 
@@ -34,6 +36,15 @@ std::string arch_names() {
   for (const ArchInfo* a : arch_table()) {
     if (!out.empty()) out += ", ";
     out += a->name;
+  }
+  return out;
+}
+
+std::string reset_method_names(const ArchInfo& arch) {
+  std::string out;
+  for (ResetMethod m : arch.reset_methods) {
+    if (!out.empty()) out += ", ";
+    out += reset_method_name(m);
   }
   return out;
 }

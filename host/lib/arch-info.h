@@ -38,7 +38,9 @@ struct NextKernel {
 
 struct ArchInfo {
   std::string_view name;  ///< as in arch/<name>/ and `--arch`
-  uint16_t elf_machine;   ///< e_machine of the purgatory and of images
+  /// Other names of the ISA that `--arch` takes and uname(2) may report (aarch64, amd64...).
+  std::vector<std::string_view> aliases = {};
+  uint16_t elf_machine;  ///< e_machine of the purgatory and of images
   bool big_endian;
   uint32_t relative_reloc;  ///< R_<ISA>_RELATIVE, the only relocation the purgatory may need
   /// Boot registers, in the order of Handoff::boot_args; `--boot-arg` accepts these names.
@@ -71,12 +73,15 @@ struct ArchInfo {
   std::string_view boot_data_register() const { return boot_registers.at(boot_data_arg); }
 };
 
-/// The ISA called `name`, or nullptr.
+/// The ISA called `name` or one of its aliases, or nullptr.
 const ArchInfo* find_arch(std::string_view name);
 /// Every ISA this build knows, sorted by name.
 const std::vector<const ArchInfo*>& all_arches();
 /// "x86_64, arm64" for messages.
 std::string arch_names();
+
+/// The ISA's reset methods as `--reset-method` spells them: "psci-hvc, psci-smc".
+std::string reset_method_names(const ArchInfo& arch);
 
 std::string_view reset_method_name(ResetMethod method);
 

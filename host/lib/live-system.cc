@@ -11,6 +11,7 @@
 
 #include <libfdt.h>
 
+#include "arch-info.h"
 #include "console-spec.h"
 #include "error.h"
 #include "file-io.h"
@@ -132,11 +133,9 @@ std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& t
 }
 
 std::string styx_arch_name(const std::string& machine, const std::string& source) {
-  if (machine == "x86_64" || machine == "amd64") return "x86_64";
-  if (machine == "aarch64" || machine == "arm64") return "arm64";
-  if (machine == "riscv64" || machine == "ppc64le" || machine == "s390x") return machine;
-  throw InputError(source + ": machine '" + machine +
-                   "' is not one Styx supports (x86_64, arm64, riscv64, ppc64le, s390x)");
+  if (const ArchInfo* arch = find_arch(machine)) return std::string(arch->name);
+  throw InputError(source + ": machine '" + machine + "' is not one Styx supports (" +
+                   arch_names() + ")");
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {

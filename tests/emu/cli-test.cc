@@ -180,6 +180,53 @@ TEST_P(Cli, BadInputIsOneLineExitTwoAndNoFile) {
   expect_bad_input(many, "too many segments");
 }
 
+// One command line for every ISA: each ISA's own reset methods, its usual other names, and
+// the spellings of the kernel command line that `load` takes.
+TEST_P(Cli, EveryIsaSpelledItsWays) {
+  const host::ArchInfo& arch = *host::find_arch(GetParam());
+  for (ResetMethod m : arch.reset_methods) {
+    auto args = build_args();
+    args.insert(args.end(), {"--on-failure", "reset", "--reset-method",
+                             std::string(host::reset_method_name(m))});
+    const Result r = styx(args);
+    ASSERT_EQ(r.status, 0) << host::reset_method_name(m) << ": " << r.err;
+    EXPECT_NE(styx({"inspect", path("image")}).out.find(host::reset_method_name(m)),
+              std::string::npos);
+  }
+  // Another ISA's method is refused with this ISA's list.
+  const std::string foreign = arch.name == "x86_64" ? "psci-hvc" : "cf9";
+  auto args = build_args();
+  args.insert(args.end(), {"--reset-method", foreign});
+  fs::remove(path("image"));
+  expect_bad_input(args, "--reset-method '" + foreign + "': " + std::string(arch.name) +
+                             " resets with " + host::reset_method_names(arch));
+
+  for (std::string_view alias : arch.aliases) {
+    args = build_args();
+    args.at(2) = std::string(alias);
+    const Result r = styx(args);
+    ASSERT_EQ(r.status, 0) << alias << ": " << r.err;
+    EXPECT_NE(styx({"inspect", path("image")}).out.find(arch.name), std::string::npos);
+  }
+
+  // A range that is not whole pages is explained, with the pages inside it.
+  args = build_args();
+  args.at(args.size() - 3) = addr(0x100) + ":64M";
+  fs::remove(path("image"));
+  expect_bad_input(args, "start " + addr(0x100) + " is not a multiple of " +
+                             host::hex(arch.page_size) + ", " + std::string(arch.name) +
+                             "'s page size (the whole pages inside it: " + addr(arch.page_size));
+}
+
+TEST(CliUsage, AppendWhereverCmdline) {
+  const Result build = styx({"build", "--help"});
+  EXPECT_NE(build.out.find("--append"), std::string::npos) << build.out;
+  EXPECT_NE(build.out.find("psci-hvc, psci-smc (arm64)"), std::string::npos) << build.out;
+  EXPECT_NE(build.out.find("sbi-srst (riscv64)"), std::string::npos) << build.out;
+  const Result load = styx({"load", "--help"});
+  EXPECT_NE(load.out.find("--cmdline"), std::string::npos) << load.out;
+}
+
 TEST_P(Cli, ReadingCommandsRejectWhatIsNotAnImage) {
   ASSERT_EQ(styx(build_args()).status, 0);
   const auto good = host::read_file(path("image"));

@@ -9,6 +9,7 @@ NextKernel read_arm64_next_kernel(const ReadMemory& read, std::span<const uint64
 const ArchInfo& styx_arch_info_arm64() {
   static const ArchInfo info{
       .name = "arm64",
+      .aliases = {"aarch64"},
       .elf_machine = 183,  // EM_AARCH64
       .big_endian = false,
       .relative_reloc = 1027,  // R_AARCH64_RELATIVE

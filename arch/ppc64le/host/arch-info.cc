@@ -9,6 +9,7 @@ NextKernel read_ppc64le_next_kernel(const ReadMemory& read, std::span<const uint
 const ArchInfo& styx_arch_info_ppc64le() {
   static const ArchInfo info{
       .name = "ppc64le",
+      .aliases = {"ppc64el"},
       .elf_machine = 21,  // EM_PPC64
       .big_endian = false,
       .relative_reloc = 22,  // R_PPC64_RELATIVE

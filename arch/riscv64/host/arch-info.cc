@@ -9,6 +9,7 @@ NextKernel read_riscv64_next_kernel(const ReadMemory& read, std::span<const uint
 const ArchInfo& styx_arch_info_riscv64() {
   static const ArchInfo info{
       .name = "riscv64",
+      .aliases = {"riscv"},
       .elf_machine = 243,  // EM_RISCV
       .big_endian = false,
       .relative_reloc = 3,  // R_RISCV_RELATIVE

@@ -13,6 +13,7 @@ NextKernel read_s390x_next_kernel(const ReadMemory& read, std::span<const uint64
 const ArchInfo& styx_arch_info_s390x() {
   static const ArchInfo info{
       .name = "s390x",
+      .aliases = {"s390"},
       .elf_machine = 22,  // EM_S390
       .big_endian = true,
       .relative_reloc = 12,  // R_390_RELATIVE

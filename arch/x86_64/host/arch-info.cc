@@ -11,6 +11,7 @@ NextKernel read_x86_64_next_kernel(const ReadMemory& read, std::span<const uint6
 const ArchInfo& styx_arch_info_x86_64() {
   static const ArchInfo info{
       .name = "x86_64",
+      .aliases = {"amd64", "x86-64"},
       .elf_machine = 62,  // EM_X86_64
       .big_endian = false,
       .relative_reloc = 8,  // R_X86_64_RELATIVE
