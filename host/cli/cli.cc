@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "arch-info.h"
+#include "cli-docs.h"
 #include "cmd-ima-replay.h"
 #include "cmd-ima.h"
 #include "commands.h"
@@ -65,6 +66,18 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   app.set_version_flag("--version", "styx " STYX_VERSION);
   app.require_subcommand(1);
   const std::string isas = host::arch_names();
+  std::string resets, kernel_types, registers, dt_isas;
+  for (const host::ArchInfo* a : host::all_arches()) {
+    const std::string name(a->name);
+    for (std::string_view t : a->kexec_types)
+      kernel_types += (kernel_types.empty() ? "" : ", ") + std::string(t);
+    std::string regs;
+    for (std::string_view r : a->boot_registers)
+      regs += (regs.empty() ? "" : ", ") + std::string(r);
+    if (!regs.empty()) registers += (registers.empty() ? "" : "; ") + name + ": " + regs;
+    if (a->plan_boot && a->boot_data_role == Role::kDtb)
+      dt_isas += (dt_isas.empty() ? "" : ", ") + name;
+  }
 
   BuildOptions build;
   auto* b = app.add_subcommand(
@@ -74,10 +87,11 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   b->add_option("--arch", build.arch, "Target ISA: " + isas + " (or aarch64, amd64, ...)")
       ->required();
   b->add_option("--kernel", build.kernel,
-                "Linux kernel: x86_64 bzImage, arm64 Image (or Image.gz)");
+                "Linux kernel in the ISA's format (kexec-tools' names: " + kernel_types + ")");
   b->add_option("--initrd", build.initrd, "Initial ramdisk for the kernel");
   b->add_option("--cmdline,--append", build.cmdline, "Kernel command line");
-  b->add_option("--dtb", build.dtb, "Device tree (required on arm64; also the memory map)");
+  b->add_option("--dtb", build.dtb,
+                "Device tree (required with --kernel on " + dt_isas + "; also the memory map)");
   b->add_option("--ima-list", build.ima_list,
                 "IMA measurement list to carry (securityfs binary_runtime_measurements)");
   b->add_flag("--ima-canonical", build.ima_canonical,
@@ -89,16 +103,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
                 "ROLE=FILE@ADDR (role: kernel, initrd, dtb, bootparams, ima, data); repeatable");
   b->add_option("--entry", build.entry, "Address of the next kernel's first instruction");
   b->add_option("--boot-arg", build.boot_args,
-                "REG=VALUE boot register for the next kernel (x86_64: rsi; arm64: x0)");
-  b->add_option(
-      "--mem", build.mem,
-      "START:SIZE of usable RAM; repeatable (with --kernel on arm64: default from the dtb)");
+                "REG=VALUE boot register for the next kernel (" + registers + ")");
+  b->add_option("--mem", build.mem,
+                "START:SIZE of usable RAM; repeatable (with --kernel on " + dt_isas +
+                    ": default from the dtb)");
   b->add_option("--console", build.console,
                 "earlycon-style console: uart8250,io,0x3f8 | uart8250,mmio,ADDR | "
                 "uart8250,mmio32,ADDR | pl011,ADDR | none (default: the ISA's usual UART)");
   b->add_option("--on-failure", build.on_failure, "What the purgatory does after a failure")
       ->check(CLI::IsMember({"halt", "reset"}));
-  std::string resets;
   for (const host::ArchInfo* a : host::all_arches())
     if (!a->reset_methods.empty())
       resets += (resets.empty() ? "" : "; ") + host::reset_method_names(*a) + " (" +
@@ -141,6 +154,14 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   ima_show->add_flag("--ima-canonical", ima_canonical,
                      "The file is in the canonical little-endian format (default: detect)");
 
+  std::string docs_what, docs_dir;
+  auto* docs = app.add_subcommand("docs",
+                                  "Write the manual pages (man DIR) or a bash or zsh "
+                                  "completion script (bash, zsh) to standard output");
+  docs->group("");  // for the build and packagers, not a command users look for
+  docs->add_option("what", docs_what, "man, bash or zsh")->required();
+  docs->add_option("dir", docs_dir, "Directory for the manual pages");
+
   Subcommands commands;
   add_emulator_commands(app, commands, out);
   add_kexec_commands(app, commands, out);
@@ -176,6 +197,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   }
 
   try {
+    if (docs->parsed()) return write_docs(app, docs_what, docs_dir, out);
     if (b->parsed()) return cmd_build(build, out);
     if (i->parsed()) return cmd_inspect(image, json, out);
     if (v->parsed()) return cmd_verify(image, json, out);
