@@ -4,6 +4,7 @@
 
 #include "arch.h"
 #include "console.h"
+#include "seal.h"
 #include "sha256-select.h"
 #include "verify-time.h"
 #include "verify.h"
@@ -28,8 +29,10 @@ extern "C" {
 [[gnu::section(STYX_HANDOFF_SECTION), gnu::used]] styx::Handoff styx_handoff = unfilled_handoff();
 }
 
-// Bounds of the purgatory's own memory, .bss and stack included (see linker/*.ld).
-extern "C" char __styx_start[], __styx_end[];
+// Bounds of the purgatory's own memory, .bss and stack included, and the end of its loaded bytes
+// (what the seal covers; see linker/purgatory.ld). Hidden, so an address constant the compiler
+// keeps in data (s390x does) gets an R_*_RELATIVE relocation, not a symbolic one.
+extern "C" [[gnu::visibility("hidden")]] char __styx_start[], __styx_loaded_end[], __styx_end[];
 
 namespace styx {
 namespace {
@@ -66,8 +69,13 @@ extern "C" [[noreturn]] void styx_main() {
   const Handoff& handoff = styx_handoff;
   const bool header_sound = handoff.magic == kHandoffMagic && handoff.version == kHandoffVersion &&
                             handoff.size == sizeof(Handoff);
-  ConsoleSink out(header_sound ? handoff.console : arch::default_console());
-  if (header_sound && handoff.segment_count <= kMaxSegments && log_usable(handoff)) {
+  // Nothing in the block is used, not even its console, before its seal holds.
+  const auto* image = reinterpret_cast<const uint8_t*>(__styx_start);
+  const size_t image_size = static_cast<size_t>(__styx_loaded_end - __styx_start);
+  const SealCheck seal = header_sound ? check_seal(handoff, image, image_size) : SealCheck{};
+  const bool sealed = header_sound && seal.error == SealError::kNone;
+  ConsoleSink out(sealed ? handoff.console : arch::default_console());
+  if (sealed && handoff.segment_count <= kMaxSegments && log_usable(handoff)) {
     auto* log = reinterpret_cast<LogHeader*>(static_cast<uintptr_t>(handoff.log_addr));
     *log = LogHeader{};
     log->magic = kLogMagic;
@@ -77,6 +85,10 @@ extern "C" [[noreturn]] void styx_main() {
   }
 
   format(out, "\nstyx: purgatory for %s, hand-off v%u\n", STYX_ARCH_NAME, kHandoffVersion);
+  if (header_sound && !sealed) {
+    report_seal(out, handoff, seal, reinterpret_cast<uintptr_t>(image), image_size);
+    fail(out, nullptr);
+  }
   if (check_handoff(handoff, out) != HandoffError::kNone) fail(out, nullptr);
   const Sha256Choice sha256 = select_sha256(handoff, arch::sha256_hardware, out);
   format(out, "styx: verifying %u segments\n", handoff.segment_count);

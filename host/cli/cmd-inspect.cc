@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "console-spec.h"
 #include "digest.h"
+#include "handoff-seal.h"
 #include "image.h"
 #include "parse.h"
 
@@ -26,6 +27,7 @@ int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
   const Handoff& h = image.handoff;
   const auto& regs = image.arch->boot_registers;
   const std::string reset(host::reset_method_name(static_cast<ResetMethod>(h.reset_method)));
+  const host::SealStatus seal = host::check_seal(image.purgatory, image.handoff_offset);
 
   if (json) {
     nlohmann::ordered_json j;
@@ -38,6 +40,11 @@ int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
     j["purgatory"] = {{"addr", hex(image.purgatory_addr)},
                       {"size", hex(image.purgatory_memsz)},
                       {"entry", hex(image.purgatory_entry)}};
+    j["seal"] = {{"handoff_sha256", host::to_hex(seal.handoff_expected)},
+                 {"handoff_ok", seal.handoff_ok()},
+                 {"purgatory_sha256", host::to_hex(seal.purgatory_expected)},
+                 {"purgatory_bytes", hex(image.purgatory.size())},
+                 {"purgatory_ok", seal.purgatory_ok()}};
     j["console"] = host::format_console(h.console);
     j["on_failure"] = policy_name(h.failure_policy);
     j["reset_method"] = reset;
@@ -65,6 +72,12 @@ int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
   out << fmt::format("entry:      {} (boot registers:{})\n", hex(h.entry), boot);
   out << fmt::format("purgatory:  {} ({} bytes in memory), entry {}\n", hex(image.purgatory_addr),
                      image.purgatory_memsz, hex(image.purgatory_entry));
+  const auto verdict = [](bool ok) { return ok ? "matches" : "MISMATCH"; };
+  out << fmt::format("seal:       hand-off block sha256 {} ({})\n",
+                     host::to_hex(seal.handoff_expected), verdict(seal.handoff_ok()));
+  out << fmt::format("            purgatory sha256 {} over {} bytes ({})\n",
+                     host::to_hex(seal.purgatory_expected), image.purgatory.size(),
+                     verdict(seal.purgatory_ok()));
   out << fmt::format("console:    {}\n", host::format_console(h.console));
   out << fmt::format(
       "on failure: {}{}\n", policy_name(h.failure_policy),

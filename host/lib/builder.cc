@@ -136,7 +136,10 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
   image.purgatory_memsz = total;
   image.purgatory_entry = base + purgatory.entry;
   image.handoff_offset = purgatory.handoff_offset;
-  image.handoff = h;
+  // As linked: with the seal the link added.
+  image.handoff =
+      decode_handoff(std::span(image.purgatory).subspan(purgatory.handoff_offset, sizeof(Handoff)),
+                     arch.big_endian);
   return image;
 }
 

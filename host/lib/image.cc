@@ -183,8 +183,12 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   image.handoff = decode_handoff(std::span(image.purgatory).subspan(image.handoff_offset), big);
   const Handoff& h = image.handoff;
   if (h.magic != kHandoffMagic) throw bad("hand-off block has a bad magic");
+  // Older blocks are refused, not read: a version 2 image has no seal, and its purgatory would
+  // refuse nothing but a v2 block anyway. Rebuilding it with this styx is the way forward.
   if (h.version != kHandoffVersion || h.size != sizeof(Handoff))
-    throw bad("hand-off block version " + std::to_string(h.version) + " is not supported");
+    throw bad("hand-off block version " + std::to_string(h.version) +
+              " is not supported (this styx reads version " + std::to_string(kHandoffVersion) +
+              "; rebuild the image)");
   if (h.segment_count != segment_count)
     throw bad("hand-off block and note disagree on the segment count");
   for (uint32_t i = 0; i < segment_count; ++i) {

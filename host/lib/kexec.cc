@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "error.h"
+#include "handoff-seal.h"
 #include "parse.h"
 #include "ranges.h"
 
@@ -111,6 +112,16 @@ void check_kexec_digests(const KexecPlan& plan, const Image& image, const std::s
   if (!purgatory || *purgatory != image.purgatory)
     throw DigestMismatch(name + ": purgatory at " + hex(image.purgatory_addr) +
                          ": the kexec segments do not hold it; not loading");
+  // The purgatory would refuse a broken seal at boot; refusing it here keeps the running system.
+  const SealStatus seal = check_seal(*purgatory, image.handoff_offset);
+  if (!seal.handoff_ok())
+    throw DigestMismatch(
+        fmt::format("{}: hand-off block: sha256 expected {} actual {}; not loading", name,
+                    to_hex(seal.handoff_expected), to_hex(seal.handoff_actual)));
+  if (!seal.purgatory_ok())
+    throw DigestMismatch(fmt::format(
+        "{}: purgatory at {}: sha256 expected {} actual {}; not loading", name,
+        hex(image.purgatory_addr), to_hex(seal.purgatory_expected), to_hex(seal.purgatory_actual)));
 }
 
 std::string format_kexec_plan(const KexecPlan& plan) {

@@ -8,6 +8,7 @@
 #include "elf-file.h"
 #include "error.h"
 #include "handoff-codec.h"
+#include "handoff-seal.h"
 #include "parse.h"
 
 namespace styx::host {
@@ -96,6 +97,21 @@ std::vector<std::string> check_purgatory(std::span<const uint8_t> bytes, const A
     problems.push_back(name + ": " + std::to_string(p.memsz) + " bytes in memory, the limit is " +
                        std::to_string(kMaxPurgatorySize));
   const ElfFile elf(bytes, name);
+  // The purgatory seals (checks) exactly what it finds between two linker symbols; the host
+  // seals the PT_LOAD's file contents. Both must be the same bytes.
+  const std::vector<ElfSymbol> symbols = elf.symbols();
+  const auto symbol = [&](std::string_view sym) -> const ElfSymbol* {
+    for (const auto& s : symbols)
+      if (s.name == sym) return &s;
+    return nullptr;
+  };
+  const ElfSymbol* start = symbol("__styx_start");
+  const ElfSymbol* loaded_end = symbol("__styx_loaded_end");
+  if (!start || !loaded_end)
+    problems.push_back(name + ": no __styx_start or __styx_loaded_end symbol");
+  else if (start->value != 0 || loaded_end->value != p.bytes.size())
+    problems.push_back(name + ": __styx_start..__styx_loaded_end is " + hex(start->value) + ".." +
+                       hex(loaded_end->value) + ", the loaded bytes are 0.." + hex(p.bytes.size()));
   for (const auto& s : elf.sections()) {
     if ((s.name.starts_with(".init_array") || s.name.starts_with(".ctors") ||
          s.name.starts_with(".fini_array") || s.name.starts_with(".dtors")) &&
@@ -121,6 +137,7 @@ std::vector<uint8_t> link_purgatory(const Purgatory& p, const ArchInfo& arch, ui
     put_uint(out, p.relocations[i], base + static_cast<uint64_t>(p.addends[i]), 8, arch.big_endian);
   const auto block = encode_handoff(handoff, arch.big_endian);
   std::copy(block.begin(), block.end(), out.begin() + static_cast<ptrdiff_t>(p.handoff_offset));
+  seal_purgatory(out, p.handoff_offset);
   return out;
 }
 

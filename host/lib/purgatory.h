@@ -35,12 +35,14 @@ Purgatory load_purgatory(std::span<const uint8_t> elf, const ArchInfo& arch,
                          const std::string& name);
 
 /// Everything the post-link check finds wrong with a purgatory ELF (empty when none): the checks
-/// of load_purgatory(), the ISA's code check (`check`, from code-check.h; none when nullptr), and
-/// the size limit.
+/// of load_purgatory(), the ISA's code check (`check`, from code-check.h; none when nullptr), the
+/// size limit, and the sealed range (`__styx_start`..`__styx_loaded_end` is the PT_LOAD's file
+/// contents).
 std::vector<std::string> check_purgatory(std::span<const uint8_t> elf, const ArchInfo& arch,
                                          const std::string& name, CodeCheck check);
 
-/// The purgatory's bytes relocated to run at `base`, with `handoff` stored in its block.
+/// The purgatory's bytes relocated to run at `base`, with `handoff` stored in its block and the
+/// block sealed (handoff-seal.h; the seal fields of `handoff` are ignored).
 std::vector<uint8_t> link_purgatory(const Purgatory& purgatory, const ArchInfo& arch, uint64_t base,
                                     const Handoff& handoff);
 

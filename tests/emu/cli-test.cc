@@ -92,12 +92,33 @@ TEST_P(Cli, BuildInspectVerifyRun) {
   EXPECT_EQ(j["segments"][1]["sha256"], host::to_hex(host::sha256(pattern(5003, 2))));
   EXPECT_EQ(j["on_failure"], "halt");
 
+  const host::Image image = host::read_image(path("image"));
+  EXPECT_EQ(j["seal"]["handoff_sha256"], host::to_hex(image.handoff.handoff_sha256));
+  EXPECT_EQ(j["seal"]["handoff_ok"], true);
+  EXPECT_EQ(j["seal"]["purgatory_sha256"], host::to_hex(image.handoff.purgatory_sha256));
+  EXPECT_EQ(j["seal"]["purgatory_bytes"], host::hex(image.purgatory.size()));
+  EXPECT_EQ(j["seal"]["purgatory_ok"], true);
+
   r = styx({"inspect", path("image")});
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("initrd"), std::string::npos);
+  EXPECT_NE(r.out.find("seal:       hand-off block sha256 " +
+                       host::to_hex(image.handoff.handoff_sha256) + " (matches)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(
+      r.out.find("            purgatory sha256 " + host::to_hex(image.handoff.purgatory_sha256) +
+                 " over " + std::to_string(image.purgatory.size()) + " bytes (matches)\n"),
+      std::string::npos)
+      << r.out;
 
   r = styx({"verify", path("image")});
   EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("hand-off block: ok\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("purgatory " + host::hex(image.purgatory_addr) + "+" +
+                       host::hex(image.purgatory.size()) + ": ok\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("all 3 segments match"), std::string::npos) << r.out;
 
   r = styx({"run", path("image"), "--json"});
@@ -138,6 +159,49 @@ TEST_P(Cli, VerifyNamesACorruptSegmentInTheFile) {
   EXPECT_EQ(r.out.find("segment 0 (kernel) " + addr(0x200000) + "+0x2000: MISMATCH"),
             std::string::npos)
       << r.out;
+}
+
+// A flipped bit in the hand-off block or in the purgatory's bytes: verify names which, inspect
+// shows the mismatch, and both still read the image.
+TEST_P(Cli, VerifyAndInspectNameABrokenSeal) {
+  ASSERT_EQ(styx(build_args()).status, 0);
+  const host::Image good = host::read_image(path("image"));
+  const struct {
+    std::string name;
+    uint64_t offset;  // in the purgatory's bytes
+    std::string verify, inspect;
+  } cases[] = {
+      {"block", good.handoff_offset + offsetof(Handoff, reserved1), "hand-off block: MISMATCH",
+       "the hand-off block is corrupt"},
+      {"purgatory", good.purgatory_entry - good.purgatory_addr,
+       "purgatory " + host::hex(good.purgatory_addr) + "+" + host::hex(good.purgatory.size()) +
+           ": MISMATCH",
+       "the purgatory is corrupt"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    host::Image bad = good;
+    bad.purgatory[c.offset] ^= 0x04;
+    host::write_image(path("bad"), bad);
+    Result r = styx({"verify", path("bad")});
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find(c.verify), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(path("bad") + ": " + c.inspect + "\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("all 3 segments match"), std::string::npos) << r.out;
+    r = styx({"verify", path("bad"), "--json"});
+    EXPECT_EQ(r.status, 1) << r.out;
+    const auto v = nlohmann::json::parse(r.out);
+    EXPECT_EQ(v["ok"], false);
+    EXPECT_EQ(v["handoff"]["ok"], c.name != "block");
+    EXPECT_EQ(v["purgatory"]["ok"], c.name != "purgatory");
+    r = styx({"inspect", path("bad"), "--json"});
+    EXPECT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["seal"]["handoff_ok"], c.name != "block");
+    EXPECT_EQ(j["seal"]["purgatory_ok"], c.name != "purgatory");
+    r = styx({"inspect", path("bad")});
+    EXPECT_NE(r.out.find("(MISMATCH)"), std::string::npos) << r.out;
+  }
 }
 
 TEST_P(Cli, ResetPolicyRunExitsOne) {

@@ -19,6 +19,7 @@
 #include "digest.h"
 #include "embedded-purgatory.h"
 #include "emulate.h"
+#include "handoff-seal.h"
 #include "ima.h"
 #include "parse.h"
 #include "run.h"
@@ -134,11 +135,16 @@ inline host::Image build(const host::BuildRequest& req) {
 }
 
 /// Runs `image` with `flips`; `patch` may change the linked purgatory bytes (the hand-off block
-/// sits at image.handoff_offset) before the run.
+/// sits at image.handoff_offset) before the run. The patched bytes are sealed again unless
+/// `reseal` is false, so that what a test reaches is the check after the seal.
 inline emu::RunResult run(const host::Image& image, const std::vector<cli::Flip>& flips = {},
-                          const std::function<void(std::vector<uint8_t>&)>& patch = {}) {
+                          const std::function<void(std::vector<uint8_t>&)>& patch = {},
+                          bool reseal = true) {
   emu::RunInput in = cli::run_input(image, flips);
-  if (patch) patch(in.chunks.back().bytes);  // the purgatory is the last chunk
+  if (patch) {
+    patch(in.chunks.back().bytes);  // the purgatory is the last chunk
+    if (reseal) host::seal_purgatory(in.chunks.back().bytes, image.handoff_offset);
+  }
   in.max_instructions = 200'000'000;
   return emu::run(in);
 }

@@ -160,6 +160,64 @@ TEST_P(Emu, BadMagicIsAFailureOnTheDefaultConsole) {
   EXPECT_FALSE(r.log.has_value()) << "an untrusted block's log address is not used";
 }
 
+// The seal, checked before anything in the block is used: a flipped bit in the block (here the
+// entry) or in the purgatory's own bytes (here the padding before the block, which nothing reads)
+// stops the boot with a line on the default console and no memory log.
+TEST_P(Emu, BrokenSealIsAFailureOnTheDefaultConsole) {
+  const host::Image image = build(typical_request(arch()));
+  const struct {
+    size_t offset;
+    std::string line;
+  } cases[] = {
+      {image.handoff_offset + offsetof(Handoff, entry),
+       "styx: FAIL hand-off block: corrupt, sha256 expected " +
+           host::to_hex(image.handoff.handoff_sha256) + " actual "},
+      {image.handoff_offset + offsetof(Handoff, handoff_sha256) + 31,
+       "styx: FAIL hand-off block: corrupt"},
+      {image.handoff_offset - 1, "styx: FAIL purgatory " + host::hex(image.purgatory_addr) + "+" +
+                                     host::hex(image.purgatory.size()) +
+                                     ": corrupt, sha256 expected " +
+                                     host::to_hex(image.handoff.purgatory_sha256) + " actual "},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.line);
+    const emu::RunResult r = run(
+        image, {}, [&](std::vector<uint8_t>& p) { p[c.offset] ^= 0x10; }, false);
+    EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console << r.detail;
+    EXPECT_NE(r.pc, image.handoff.entry);
+    if (sees_default_console()) {
+      EXPECT_TRUE(contains(r.console, c.line)) << r.console;
+      EXPECT_TRUE(contains(r.console, "styx: not starting the next kernel; halted")) << r.console;
+      EXPECT_FALSE(contains(r.console, "styx: verifying")) << r.console;
+    }
+    EXPECT_FALSE(r.log.has_value()) << "an unsealed block's log address is not used";
+  }
+}
+
+// Even with the reset policy: the policy is in the block, which is not trusted.
+TEST_P(Emu, BrokenSealHaltsWhateverThePolicy) {
+  host::BuildRequest req = typical_request(arch());
+  req.policy = FailurePolicy::kReset;
+  const host::Image image = build(req);
+  const emu::RunResult r = run(
+      image, {}, [&](std::vector<uint8_t>& p) { p[image.handoff_offset + 8] ^= 1; }, false);
+  EXPECT_EQ(r.outcome, emu::Outcome::kFailure) << r.console << r.detail;
+}
+
+TEST_P(Emu, VersionTwoBlockIsRefused) {
+  const host::Image image = build(typical_request(arch()));
+  const emu::RunResult r = run(image, {}, [&](std::vector<uint8_t>& p) {
+    poke(p, image.handoff_offset + offsetof(Handoff, version), 2, 4, arch().big_endian);
+  });
+  EXPECT_EQ(r.outcome, emu::Outcome::kFailure);
+  if (sees_default_console()) {
+    EXPECT_TRUE(contains(r.console,
+                         "styx: FAIL hand-off block: version 2, this purgatory reads "
+                         "version 3"))
+        << r.console;
+  }
+}
+
 TEST_P(Emu, BadVersionIsAFailure) {
   const host::Image image = build(typical_request(arch()));
   const emu::RunResult r = run(image, {}, [&](std::vector<uint8_t>& p) {

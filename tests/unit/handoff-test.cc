@@ -39,6 +39,10 @@ Handoff sample_handoff() {
     s.reserved = 0xc0000000u + i;
     for (uint32_t b = 0; b < styx::kDigestSize; ++b) s.sha256[b] = static_cast<uint8_t>(i * 7 + b);
   }
+  for (uint32_t b = 0; b < styx::kDigestSize; ++b) {
+    h.purgatory_sha256[b] = static_cast<uint8_t>(0x40 + b);
+    h.handoff_sha256[b] = static_cast<uint8_t>(0x80 + b);
+  }
   return h;
 }
 
@@ -65,7 +69,7 @@ TEST(Handoff, LogMagicSpellsStyxlogInLittleEndian) {
 }
 
 TEST(Handoff, EncodedSizeIsTheStructSize) {
-  EXPECT_EQ(sizeof(Handoff), 168u + 32u * 56u);
+  EXPECT_EQ(sizeof(Handoff), 168u + 32u * 56u + 2 * 32u);
   for (const bool big : {false, true})
     EXPECT_EQ(styx::host::encode_handoff(sample_handoff(), big).size(), sizeof(Handoff));
 }
@@ -122,6 +126,10 @@ TEST(Handoff, EveryFieldLandsAtItsOffsetInTheChosenByteOrder) {
       // Digests are byte strings: never swapped.
       EXPECT_EQ(0, std::memcmp(&b[o + 24], s.sha256, styx::kDigestSize)) << "segment " << i;
     }
+    EXPECT_EQ(0, std::memcmp(&b[offsetof(Handoff, purgatory_sha256)], h.purgatory_sha256,
+                             styx::kDigestSize));
+    EXPECT_EQ(
+        0, std::memcmp(&b[offsetof(Handoff, handoff_sha256)], h.handoff_sha256, styx::kDigestSize));
   }
 }
 

@@ -18,6 +18,7 @@
 #include "embedded-purgatory.h"
 #include "error.h"
 #include "handoff-codec.h"
+#include "handoff-seal.h"
 #include "parse.h"
 
 namespace {
@@ -147,8 +148,13 @@ TEST_P(PurgatoryLink, RelocatesEverySlotAndStoresTheHandoffBlock) {
           << "slot at " << p.relocations[i];
       std::fill_n(touched.begin() + static_cast<ptrdiff_t>(p.relocations[i]), 8, true);
     }
-    EXPECT_TRUE(std::equal(block.begin(), block.end(),
+    // The block as encoded up to the seal, which the link adds and which holds.
+    const size_t seal = offsetof(styx::Handoff, purgatory_sha256);
+    EXPECT_TRUE(std::equal(block.begin(), block.begin() + static_cast<ptrdiff_t>(seal),
                            out.begin() + static_cast<ptrdiff_t>(p.handoff_offset)));
+    const styx::host::SealStatus status = styx::host::check_seal(out, p.handoff_offset);
+    EXPECT_TRUE(status.handoff_ok());
+    EXPECT_TRUE(status.purgatory_ok());
     std::fill_n(touched.begin() + static_cast<ptrdiff_t>(p.handoff_offset), block.size(), true);
     for (size_t i = 0; i < out.size(); ++i) {
       if (!touched[i]) {

@@ -114,9 +114,9 @@ TEST(CheckHandoff, RejectsEachBadFieldWithOneLine) {
       {"magic byte-swapped", [](Handoff& h) { h.magic = __builtin_bswap64(styx::kHandoffMagic); },
        HandoffError::kBadMagic, "bad magic 0x53545958484f4646"},
       {"version", [](Handoff& h) { h.version = 1; }, HandoffError::kBadVersion,
-       "version 1, this purgatory reads version 2"},
+       "version 1, this purgatory reads version 3"},
       {"size", [](Handoff& h) { h.size = sizeof(Handoff) - 56; }, HandoffError::kBadSize,
-       "expected 1960"},
+       "expected 2024"},
       {"segment count", [](Handoff& h) { h.segment_count = styx::kMaxSegments + 1; },
        HandoffError::kTooManySegments, "33 segments, at most 32"},
   };

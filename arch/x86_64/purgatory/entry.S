@@ -60,13 +60,15 @@ styx_x86_64_enter:
   ret
   .size styx_x86_64_enter, . - styx_x86_64_enter
 
+  // The accessed bits (type 0x9b, 0x93) are set already: the CPU would set them when the segment
+  // registers are loaded, a write into the purgatory's loaded bytes before the seal is checked.
   .section .rodata.gdt, "a"
   .balign 16
 gdt:
   .quad 0
   .quad 0
-  .quad 0x00af9a000000ffff
-  .quad 0x00cf92000000ffff
+  .quad 0x00af9b000000ffff
+  .quad 0x00cf93000000ffff
 gdt_end:
 
   .section .note.GNU-stack, "", @progbits

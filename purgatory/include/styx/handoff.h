@@ -17,7 +17,8 @@ namespace styx {
 inline constexpr uint64_t kHandoffMagic = 0x46464F4858595453ull;
 /// Bumped on any incompatible change; the host refuses a purgatory of another version.
 /// 2: `sha256_routine` (was reserved).
-inline constexpr uint32_t kHandoffVersion = 2;
+/// 3: `purgatory_sha256` and `handoff_sha256`, the seal the purgatory checks before anything else.
+inline constexpr uint32_t kHandoffVersion = 3;
 inline constexpr uint32_t kMaxSegments = 32;
 inline constexpr uint32_t kMaxBootArgs = 8;
 inline constexpr uint32_t kDigestSize = 32;
@@ -114,6 +115,14 @@ struct Handoff {
   uint64_t timer_hz;
   uint64_t reserved1[3];
   Segment segments[kMaxSegments];
+  /// The seal, checked before any other field is used (a flipped bit in a field the purgatory
+  /// trusts, or in its own code, must not reach the next kernel). SHA-256 of the purgatory's
+  /// loaded bytes (its PT_LOAD file contents after relocation: code, read-only data, .data, GOT;
+  /// not .bss, stack or memory log, which it writes itself) with the bytes of this block left out.
+  uint8_t purgatory_sha256[kDigestSize];
+  /// SHA-256 of this block up to this field, `purgatory_sha256` included: the last field, so a
+  /// flip in it is still reported as a bad block rather than a bad purgatory.
+  uint8_t handoff_sha256[kDigestSize];
 };
 
 /// "STYXLOG\0" read as a little-endian u64.
@@ -147,7 +156,10 @@ static_assert(offsetof(Handoff, boot_args) == 56);
 static_assert(offsetof(Handoff, log_addr) == 120);
 static_assert(offsetof(Handoff, timer_hz) == 136);
 static_assert(offsetof(Handoff, segments) == 168);
-static_assert(sizeof(Handoff) == 168 + kMaxSegments * sizeof(Segment));
+static_assert(offsetof(Handoff, purgatory_sha256) == 168 + kMaxSegments * sizeof(Segment));
+static_assert(offsetof(Handoff, handoff_sha256) == offsetof(Handoff, purgatory_sha256) + 32);
+static_assert(sizeof(Handoff) == offsetof(Handoff, handoff_sha256) + kDigestSize,
+              "handoff_sha256 is the last field: it covers every byte before it");
 static_assert(sizeof(LogHeader) == 40);
 static_assert(kMaxSegments <= 32, "LogHeader::failed_mask has one bit per segment");
 
