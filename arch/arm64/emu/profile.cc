@@ -20,6 +20,10 @@ constexpr uint32_t kHvc0 = 0xd4000002;
 constexpr uint32_t kSmc0 = 0xd4000003;
 // QEMU's exception number for an undefined instruction; calls (hvc, smc, svc) have others.
 constexpr uint32_t kExcpUdef = 1;
+constexpr uint32_t kExcpPrefetchAbort = 3;
+// msr sctlr_el1, xN / msr sctlr_el2, xN (the register number in bits 0-4).
+constexpr uint32_t kMsrSctlrEl1 = 0xd5181000, kMsrSctlrEl2 = 0xd51c1000;
+constexpr uint64_t kSctlrM = 1;
 constexpr std::array<uint8_t, 4> kWfi = {0x7f, 0x20, 0x03, 0xd5};  // 0xd503207f
 
 // The instruction at `address`, or 0 (udf #0) if it cannot be read.
@@ -81,6 +85,22 @@ class Arm64 final : public Profile {
     // Unicorn 2.0.1's CPU has no EL2, so `hvc` is undefined: it stops as an undefined
     // instruction with the PC on it. `smc` traps to EL3 as a call and stops with the PC past it.
     const uint64_t pc = this->pc(machine);
+    // Unicorn 2.0.1 cannot fetch through any stage-1 table: the first instruction after SCTLR.M
+    // is set takes a prefetch abort, even under a one-block identity map that qemu-system runs.
+    // The purgatory's identity map (fast-memory.cc) is the only one it ever builds, so here the
+    // MMU is turned back off and the run goes on as if the map were the identity it is; the
+    // cache bits stay as the purgatory set them, and tests read the tables from memory.
+    if (intno == kExcpPrefetchAbort && (instruction_at(machine, pc - 4) & ~31u) == kMsrSctlrEl1) {
+      uc_arm64_cp_reg sctlr{1, 0, 3, 0, 0, 0};
+      check(uc_reg_read(machine.engine(), UC_ARM64_REG_CP_REG, &sctlr), "uc_reg_read sctlr_el1");
+      if (sctlr.val & kSctlrM) {
+        sctlr.val &= ~kSctlrM;
+        check(uc_reg_write(machine.engine(), UC_ARM64_REG_CP_REG, &sctlr),
+              "uc_reg_write sctlr_el1");
+        return std::nullopt;
+      }
+    }
+    (void)kMsrSctlrEl2;
     const uint32_t insn = instruction_at(machine, intno == kExcpUdef ? pc : pc - 4);
     if (machine.reg_read(UC_ARM64_REG_X0) == kPsciSystemReset) {
       if (insn == kHvc0) return Stop{Outcome::kReset, "psci hvc"};
