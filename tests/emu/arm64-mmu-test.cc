@@ -209,6 +209,32 @@ TEST_P(Arm64Mmu, SegmentBeyondTheMapLeavesTheMmuOffAndStillFails) {
   EXPECT_EQ(r.failed_segments, std::vector<uint32_t>{1});
 }
 
+// Tables that map nothing (the level-0 table zeroed as SCTLR.M is written): the run stops as a
+// fault at the first fetch, never as a hang or a hand-off.
+TEST_P(Arm64Mmu, BrokenMapIsAFaultNotAHang) {
+  host::BuildRequest req = typical_request(arch());
+  req.sha256_routine = GetParam();
+  const host::Image image = build(req);
+  emu::RunInput in = cli::run_input(image, {});
+  in.max_instructions = 200'000'000;
+  const emu::Chunk& purgatory = in.chunks.back();
+  in.before_run = [&](emu::Machine& m) {
+    m.on_code(
+        [&m](uint64_t address, uint32_t) {
+          const std::vector<uint8_t> b = m.read(address, 4);
+          const uint32_t insn = b[0] | b[1] << 8 | b[2] << 16 | static_cast<uint32_t>(b[3]) << 24;
+          if ((insn & ~31u) != 0xd5181000) return;  // msr sctlr_el1, xN
+          if ((m.reg_read(UC_ARM64_REG_X0 + static_cast<int>(insn & 31)) & kSctlrM) == 0) return;
+          m.write(el1_regs(m).ttbr0 & 0x0000fffffffff000ull, std::vector<uint8_t>(4096, 0));
+        },
+        purgatory.addr, purgatory.addr + purgatory.bytes.size() - 1);
+  };
+  const emu::RunResult r = emu::run(in);
+  EXPECT_EQ(r.outcome, emu::Outcome::kFault) << r.console << r.detail;
+  EXPECT_NE(r.detail.find("the stage-1 tables do not identity-map it"), std::string::npos)
+      << r.detail;
+}
+
 INSTANTIATE_TEST_SUITE_P(Routine, Arm64Mmu,
                          testing::Values(styx::Sha256Routine::kAuto, styx::Sha256Routine::kGeneric),
                          [](const testing::TestParamInfo<styx::Sha256Routine>& info) {
