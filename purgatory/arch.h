@@ -35,6 +35,14 @@ uint64_t timer_ticks();
 /// (Handoff::timer_hz, what the host measured or read from the device tree), else 0 (unknown).
 uint64_t timer_hz(uint64_t host_hz);
 
+/// Makes memory fast for hashing the segments of a `handoff` that passed check_handoff() when `on`
+/// (arm64: an identity map with the MMU and caches on), and puts the machine back in the state
+/// it was entered in when not; called once each way, around verify_segments() alone, so a port
+/// may read the segment table and console then and need not undo anything in hand_off(). Returns
+/// a console note (without "styx: ") or nullptr. A port without one adds nothing:
+/// purgatory/fast-memory-none.cc hashes in the state the purgatory was entered in.
+const char* fast_memory(const Handoff& handoff, bool on);
+
 /// Jumps to `entry` with the ISA's Linux boot registers set from `boot_args` (in the order the
 /// host's arch description lists them) and every other general register zero.
 [[noreturn]] void hand_off(uint64_t entry, const uint64_t (&boot_args)[kMaxBootArgs]);

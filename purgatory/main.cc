@@ -95,9 +95,11 @@ extern "C" [[noreturn]] void styx_main() {
 
   const Range self{reinterpret_cast<uintptr_t>(__styx_start),
                    reinterpret_cast<uintptr_t>(__styx_end)};
+  if (const char* note = arch::fast_memory(handoff, true)) format(out, "styx: %s\n", note);
   const uint64_t started = arch::timer_ticks();
   const VerifyResult result = verify_segments(handoff, self, out, sha256.blocks);
   const uint64_t ticks = arch::timer_ticks() - started;
+  arch::fast_memory(handoff, false);
   if (LogHeader* log = out.log()) {
     log->failed_mask = result.failed_mask;
     log->segments_verified = handoff.segment_count - result.failed;

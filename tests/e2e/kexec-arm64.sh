@@ -6,7 +6,8 @@
 # first use) with an initramfs whose /init measures files, runs `styx load --kernel ... --initrd
 # ... --reuse-cmdline` (the device tree, console and RAM come from the running system), measures
 # more and `styx exec`s into the same kernel with the show-ima initramfs. Checks: the binary is a
-# static aarch64 executable; then e2e_expect_kexec (lib.sh).
+# static aarch64 executable; then e2e_expect_kexec (lib.sh), and that the purgatory kexec entered
+# hashed with its identity map and caches on.
 set -eu
 [ $# -eq 5 ] || {
   echo "usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR KERNELS_DIR CACHE_DIR WORK_DIR" >&2
@@ -35,4 +36,5 @@ e2e_kexec_initramfs arm64 "$kernels" "$styx" "$kernel" "$work"
 e2e_qemu kexec "$work/kexec.log" qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 1024 \
   -kernel "$kernel" -initrd "$work/kexec.cpio.gz" -append "console=ttyAMA0 panic=-1"
 e2e_expect_kexec "$work/kexec.log" "$work"
+e2e_expect "$work/kexec.log" "styx: mmu: on for hashing at EL1" "the purgatory hashed with the MMU on"
 e2e_passed "kexec-arm64 passed"

@@ -1,5 +1,6 @@
-// arm64 purgatory entry. kexec enters at EL2 or EL1 with the MMU and data cache off; we keep them
-// off, which is also the state the Linux arm64 boot protocol wants at the hand-off.
+// arm64 purgatory entry. kexec enters at EL2 or EL1 with the MMU and data cache off; they stay off
+// except while the segments are hashed (fast-memory.cc), so the hand-off is in the state the
+// Linux arm64 boot protocol wants.
   .section .text.entry, "ax"
   .globl _start
   .type _start, %function
