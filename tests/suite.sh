@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 fuzz_seconds=${STYX_FUZZ_SECONDS:-30}
 status=0
+start=$(date +%s)
 steps=
 failed=
 # step NAME COMMAND...: runs COMMAND, records its wall time and whether it failed.
@@ -94,5 +95,6 @@ fi
 echo
 echo "Wall time per step (nproc $(nproc); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '%s' "$steps"
+printf '%6d s  total\n' $(($(date +%s) - start))
 [ -z "$failed" ] || echo "tests/suite.sh: failed:$failed" >&2
 exit "$status"
