@@ -4,7 +4,7 @@
 # loaded, or loaded by styx from files whose digests still match, or a load it says did not
 # finish); /run/styx holds nothing but the record. Then it unloads for the next run. A third of
 # the delays are spread over a whole load, a third over its last fifth, and a third start when
-# the "loading" record appears (right before kexec_load) and last up to 150 ms: the system call
+# the "loading" record appears (right before kexec_load) and last up to half a load: the system call
 # and the second write of the record. One line per run and a summary go to the results channel.
 runs=$(cat /etc/e2e/runs)
 # /run is a tmpfs on a real system; the record lives there.
@@ -39,7 +39,7 @@ while [ "$i" -le "$runs" ]; do
   case $((i % 3)) in
     1) delay=$(random $((whole_ms + 1))) ;;
     2) delay=$((whole_ms * 4 / 5 + $(random $((whole_ms / 4 + 1))))) ;;
-    0) delay=$(random 151) after="the loading record, then " ;;
+    0) delay=$(random $((whole_ms / 2 + 1))) after="the loading record, then " ;;
   esac
   # shellcheck disable=SC2086
   styx load $load_args >/tmp/load.out 2>&1 &
