@@ -3,9 +3,10 @@
 // `load --kernel` builds the image for the machine it runs on: what it is not given comes from
 // the running system (LiveSystem: memory map, device tree, console, IMA list), the IMA list last,
 // right before the system call, so that as few measurements as possible happen after the
-// snapshot. What was loaded is remembered in /run/styx/loaded.json, so that `exec` can tell
-// whether the list has grown since and, if it has, build and load again with a fresh snapshot:
-// the next kernel then starts with every measurement up to the reboot, still verified.
+// snapshot. What was loaded is remembered in /run/styx/loaded.json (load-record.h), so that
+// `exec` can tell whether the list has grown since and, if it has, build and load again with a
+// fresh snapshot from the same kernel, initrd and device tree bytes (checked by digest): the next
+// kernel then starts with every measurement up to the reboot, still verified.
 #include "kexec-commands.h"
 
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "builder.h"
 #include "commands.h"
 #include "console-spec.h"
+#include "digest.h"
 #include "embedded-purgatory.h"
 #include "error.h"
 #include "file-io.h"
@@ -29,6 +31,7 @@
 #include "kexec-errors.h"
 #include "kexec.h"
 #include "live-system.h"
+#include "load-record.h"
 #include "parse.h"
 #include "subcommands.h"
 
@@ -42,8 +45,6 @@ KexecKernelFactory& kernel_factory() {
   static KexecKernelFactory factory = host::system_kexec_kernel;
   return factory;
 }
-
-constexpr const char* kStatePath = "/run/styx/loaded.json";
 
 std::string trim(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -81,80 +82,6 @@ const host::ArchInfo& running_arch(const host::LiveSystem& live) {
   return *arch;
 }
 
-// What `exec` needs to build the same boot again with a newer IMA list.
-struct LoadState {
-  std::string arch;
-  std::optional<std::string> image;
-  std::optional<std::string> kernel, initrd, dtb, console;
-  std::string cmdline;
-  std::string on_failure = "halt";
-  bool ima = false;  ///< an IMA list was carried
-  uint64_t ima_records = 0;
-  uint64_t ima_bytes = 0;
-};
-
-json to_json(const LoadState& s) {
-  const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
-  return {{"version", 1},
-          {"arch", s.arch},
-          {"image", opt(s.image)},
-          {"kernel", opt(s.kernel)},
-          {"initrd", opt(s.initrd)},
-          {"dtb", opt(s.dtb)},
-          {"console", opt(s.console)},
-          {"cmdline", s.cmdline},
-          {"on_failure", s.on_failure},
-          {"ima", s.ima ? json{{"records", s.ima_records}, {"bytes", s.ima_bytes}} : json()}};
-}
-
-std::optional<LoadState> read_state(const host::LiveSystem& live) {
-  const std::filesystem::path path = live.path(kStatePath);
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  const std::vector<uint8_t> bytes = host::read_file(path.string());
-  try {
-    const json j = json::parse(bytes.begin(), bytes.end());
-    if (j.at("version") != 1) throw InputError(path.string() + ": unknown version");
-    const auto opt = [&](const char* key) -> std::optional<std::string> {
-      return j.at(key).is_null() ? std::nullopt : std::optional(j.at(key).get<std::string>());
-    };
-    LoadState s;
-    s.arch = j.at("arch");
-    s.image = opt("image");
-    s.kernel = opt("kernel");
-    s.initrd = opt("initrd");
-    s.dtb = opt("dtb");
-    s.console = opt("console");
-    s.cmdline = j.at("cmdline");
-    s.on_failure = j.at("on_failure");
-    if (!j.at("ima").is_null()) {
-      s.ima = true;
-      s.ima_records = j.at("ima").at("records");
-      s.ima_bytes = j.at("ima").at("bytes");
-    }
-    // `exec` rebuilds from the kernel or names the image; a state with neither describes no load.
-    if (!s.image && !s.kernel)
-      throw InputError(path.string() + ": names neither an image nor a kernel");
-    return s;
-  } catch (const json::exception& e) {
-    throw InputError(path.string() + ": not a state file styx wrote (" + e.what() + ")");
-  }
-}
-
-void write_state(const host::LiveSystem& live, const LoadState& state) {
-  const std::filesystem::path path = live.path(kStatePath);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) throw InputError(path.parent_path().string() + ": " + ec.message());
-  const std::string text = to_json(state).dump(2) + "\n";
-  host::write_file_atomic(path.string(),
-                          {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, false);
-}
-
-void forget_state(const host::LiveSystem& live) {
-  std::error_code ec;
-  std::filesystem::remove(live.path(kStatePath), ec);
-}
-
 struct Built {
   host::Image image;
   LoadState state;
@@ -162,20 +89,40 @@ struct Built {
   std::optional<host::ImaRestore> restore;  ///< what the next kernel does with the list
 };
 
-// Builds the boot `state` describes for the running machine; the IMA list is read last.
+// Reads a file the boot is built from. A load records the digest of the bytes it read; a reload
+// (`exec`, after the IMA list grew) takes only those same bytes, so that it never boots a file
+// replaced since the load. The digest is of the bytes actually used, not of a second read.
+host::NamedBlob read_loaded_file(LoadedFile& file, const char* what, bool reload) {
+  if (!reload) {
+    host::NamedBlob blob = host::read_blob(file.path);
+    file.sha256 = host::to_hex(host::sha256(blob.data));
+    return blob;
+  }
+  const char* const keep = "; not loading again (the loaded image stays; run `styx load` again)";
+  auto bytes = host::read_file_if_present(file.path);
+  if (!bytes) throw InputError(file.path + ": the " + what + " `styx load` loaded is gone" + keep);
+  const std::string now = host::to_hex(host::sha256(*bytes));
+  if (now != file.sha256)
+    throw InputError(file.path + ": the " + what + " changed since `styx load` (sha256 " +
+                     file.sha256 + " then, " + now + " now)" + keep);
+  return {file.path, std::move(*bytes)};
+}
+
+// Builds the boot `state` describes for the running machine; the IMA list is read last. A reload
+// uses the files of the load only if their digests are unchanged.
 Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& arch,
-                            LoadState state, bool with_ima) {
+                            LoadState state, bool with_ima, bool reload = false) {
   if (!arch.plan_boot)
     throw InputError("--kernel: booting Linux is not supported on " + std::string(arch.name) +
                      " yet");
   host::BootInputs in;
-  in.kernel = host::read_blob(*state.kernel);
-  if (state.initrd) in.initrd = host::read_blob(*state.initrd);
+  in.kernel = read_loaded_file(*state.kernel, "kernel", reload);
+  if (state.initrd) in.initrd = read_loaded_file(*state.initrd, "initrd", reload);
   in.cmdline = state.cmdline;
   const bool device_tree = arch.boot_data_role == Role::kDtb;
   if (device_tree) {
     if (state.dtb) {
-      in.dtb = host::read_blob(*state.dtb);
+      in.dtb = read_loaded_file(*state.dtb, "device tree", reload);
     } else if (auto fdt = live.device_tree()) {
       in.dtb = host::NamedBlob{live.path("/sys/firmware/fdt").string(), std::move(*fdt)};
     } else {
@@ -184,7 +131,7 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
     }
   } else {
     if (state.dtb)
-      throw InputError("--dtb " + *state.dtb + ": " + std::string(arch.name) +
+      throw InputError("--dtb " + state.dtb->path + ": " + std::string(arch.name) +
                        " boots without one");
     in.firmware_map = live.firmware_map();
     in.ram = live.ram();
@@ -280,6 +227,31 @@ void load_plan(const host::LiveSystem& live, const host::KexecPlan& plan) {
   }
 }
 
+// Loads `plan` and records `state`: "loading" before the system call, "loaded" after, each
+// written atomically, so that a styx killed at any point leaves a record reconcile() can judge.
+// A refused load puts back the record that was there, since the kernel keeps the image it had.
+void load_and_record(const host::LiveSystem& live, const host::KexecPlan& plan, LoadState state) {
+  const std::string path = live.path(kLoadRecordPath).string();
+  std::optional<std::vector<uint8_t>> previous;
+  try {
+    previous = host::read_file_if_present(path);
+  } catch (const InputError&) {
+  }
+  state.state = "loading";
+  write_load_record(live, state);
+  try {
+    load_plan(live, plan);
+  } catch (const InputError&) {
+    if (previous)
+      host::write_file_atomic(path, *previous, false);
+    else
+      forget_load_record(live);
+    throw;
+  }
+  state.state = "loaded";
+  write_load_record(live, state);
+}
+
 void print_summary(std::ostream& out, const char* verb, const Built& b,
                    const host::KexecPlan& plan) {
   out << "styx: " << verb << " " << plan.segments.size() << " kexec segments, entry "
@@ -326,9 +298,9 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     if (!o.kernel) throw InputError("give an IMAGE to load, or --kernel FILE to build one");
     LoadState state;
     state.arch = arch.name;
-    state.kernel = std::filesystem::absolute(*o.kernel).string();
-    if (o.initrd) state.initrd = std::filesystem::absolute(*o.initrd).string();
-    if (o.dtb) state.dtb = std::filesystem::absolute(*o.dtb).string();
+    state.kernel = LoadedFile{std::filesystem::absolute(*o.kernel).string(), ""};
+    if (o.initrd) state.initrd = LoadedFile{std::filesystem::absolute(*o.initrd).string(), ""};
+    if (o.dtb) state.dtb = LoadedFile{std::filesystem::absolute(*o.dtb).string(), ""};
     state.console = o.console;
     state.cmdline =
         trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
@@ -337,7 +309,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
                        std::filesystem::is_directory(live.path("/sys/kernel/security/ima"));
     std::optional<host::ImaRestore> restore;
     if (carry) {
-      restore = check_next_kernel(live, arch.name, *state.kernel, out);
+      restore = check_next_kernel(live, arch.name, state.kernel->path, out);
       check_live_attestation(live, out);
     }
     built = build_for_live_system(live, arch, state, carry);
@@ -360,10 +332,9 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   }
   // Checked before the load: a state file that cannot be written must not follow one that was.
   host::check_output_path(
-      live.path(kStatePath).string(),
+      live.path(kLoadRecordPath).string(),
       {o.image.value_or(""), o.kernel.value_or(""), o.initrd.value_or(""), o.dtb.value_or("")});
-  load_plan(live, plan);
-  write_state(live, built.state);
+  load_and_record(live, plan, built.state);
   print_summary(out, "loaded", built, plan);
   return kExitOk;
 }
@@ -372,7 +343,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
   refuse_foreign_sysroot(sysroot, false);
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) {
-    forget_state(live);
+    forget_load_record(live);
     out << "styx: nothing was loaded\n";
     return kExitOk;
   }
@@ -382,7 +353,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
   } catch (const host::KexecError& e) {
     throw InputError(host::explain_kexec_load_error(e.error(), {}, kexec_facts(live)));
   }
-  forget_state(live);
+  forget_load_record(live);
   out << "styx: unloaded\n";
   return kExitOk;
 }
@@ -390,27 +361,39 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
 int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
   refuse_foreign_sysroot(sysroot, dry_run);
   const host::LiveSystem live(sysroot);
-  if (!live.kexec_loaded()) throw InputError("nothing is loaded: run `styx load` first");
-  const std::optional<LoadState> state = read_state(live);
-  if (!state) {
+  const LoadStatus status = reconcile(live);
+  const std::optional<LoadState>& state = status.record;
+  using Kind = LoadStatus::Kind;
+  if (status.kind == Kind::kNothing || status.kind == Kind::kStaleRecord)
+    throw InputError("nothing is loaded: run `styx load` first");
+  if (status.kind == Kind::kUnfinished)
+    throw InputError(live.path(kLoadRecordPath).string() +
+                     ": the last `styx load` did not finish, so the loaded image may be its or "
+                     "the one before: run `styx load` again");
+  if (status.kind == Kind::kForeign) {
     out << "styx: the loaded image was not loaded by styx; executing it as it is\n";
   } else if (state->ima) {
-    if (state->kernel) check_next_kernel(live, state->arch, *state->kernel, out);
+    // Exec may have to load again: only from the bytes that were loaded, so the files are
+    // checked before anything is judged by them (the rebuild checks the bytes it uses again).
+    if (state->kernel) {
+      for (const auto& [what, file] : {std::pair{"kernel", state->kernel},
+                                       {"initrd", state->initrd},
+                                       {"device tree", state->dtb}})
+        if (LoadedFile copy = file.value_or(LoadedFile{}); file) read_loaded_file(copy, what, true);
+      check_next_kernel(live, state->arch, state->kernel->path, out);
+    }
     check_live_attestation(live, out);
     const auto snap = live.ima();
     const uint64_t now = snap ? snap->binary.size() : 0;
     if (now > state->ima_bytes && state->kernel) {
       const host::ArchInfo& arch = running_arch(live);
-      Built built = build_for_live_system(live, arch, *state, true);
+      Built built = build_for_live_system(live, arch, *state, true, true);
       const host::KexecPlan plan = host::plan_kexec(built.image, page_size(live, arch));
       host::check_kexec_digests(plan, built.image, "the rebuilt image");
       out << "styx: the IMA list grew from " << state->ima_records << " to "
           << built.state.ima_records << " measurements since the load; "
           << (dry_run ? "would load again" : "loading again") << "\n";
-      if (!dry_run) {
-        load_plan(live, plan);
-        write_state(live, built.state);
-      }
+      if (!dry_run) load_and_record(live, plan, built.state);
     } else if (now > state->ima_bytes) {
       out << "styx: warning: the IMA list grew since " << state->image.value_or("the image")
           << " was loaded; a prebuilt image carries only the measurements it was built with\n";
@@ -431,6 +414,43 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
     throw InputError(std::string(e.what()));
   }
   return kExitOk;  // a kernel stand-in in tests returns
+}
+
+// What is loaded, as /sys/kernel/kexec_loaded and the load record say together; read only.
+int cmd_status(const std::string& sysroot, std::ostream& out) {
+  const host::LiveSystem live(sysroot);
+  const LoadStatus status = reconcile(live);
+  const std::string record = live.path(kLoadRecordPath).string();
+  switch (status.kind) {
+    case LoadStatus::Kind::kNothing: out << "styx: nothing is loaded\n"; return kExitOk;
+    case LoadStatus::Kind::kStaleRecord:
+      out << "styx: nothing is loaded; " << record
+          << " is stale (from a `styx load` or `styx unload` that did not finish) and ignored\n";
+      return kExitOk;
+    case LoadStatus::Kind::kForeign:
+      out << "styx: an image is loaded, not by styx (no " << record << ")\n";
+      return kExitOk;
+    case LoadStatus::Kind::kUnfinished:
+      out << "styx: an image is loaded, but " << record
+          << " is from a `styx load` that did not finish: it may be that load's image or the "
+             "one before; run `styx load` again\n";
+      return kExitOk;
+    case LoadStatus::Kind::kLoadedByStyx: break;
+  }
+  const LoadState& s = *status.record;
+  out << "styx: loaded by styx (" << s.arch << ")\n";
+  if (s.image) out << "styx: image " << *s.image << "\n";
+  for (const auto& [what, file] :
+       {std::pair{"kernel", &s.kernel}, {"initrd", &s.initrd}, {"device tree", &s.dtb}})
+    if (*file)
+      out << "styx: " << what << " " << (*file)->path << ", sha256 " << (*file)->sha256 << ", "
+          << describe_file_now(**file) << "\n";
+  if (s.kernel) out << "styx: command line: " << s.cmdline << "\n";
+  if (s.ima)
+    out << "styx: IMA: " << s.ima_records << " measurements carried\n";
+  else
+    out << "styx: IMA: no measurement list carried by this load\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -505,6 +525,14 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
   e->add_flag("--dry-run", *exec_dry, "Say what would happen; do not reboot");
   commands.push_back({e, [sysroot, exec_dry, &out] { return cmd_exec(*sysroot, *exec_dry, out); }});
+
+  auto* st = app.add_subcommand(
+      "status",
+      "Say what is loaded: /sys/kernel/kexec_loaded and /run/styx/loaded.json together (a "
+      "record that disagrees with the kernel is called stale), and whether the kernel, initrd "
+      "and device tree files still hold the bytes that were loaded");
+  st->add_option("--sysroot", *sysroot, "Read /proc, /sys and /run under this directory");
+  commands.push_back({st, [sysroot, &out] { return cmd_status(*sysroot, out); }});
 }
 
 }  // namespace styx::cli

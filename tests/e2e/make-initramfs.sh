@@ -14,6 +14,11 @@
 #                       kexec_file_load (-s), and `kexec -e` executes: the control that loses
 #                       the list. E2E_CHURN=N measures N more files (new ones, one record each)
 #                       between the load and the exec.
+#             kill-load: E2E_RUNS (default 100) times `styx load` of E2E_KERNEL with
+#                       E2E_NEXT_INITRD, each killed with SIGKILL after a random delay up to the
+#                       length of a whole load, then what is loaded checked against what
+#                       `styx status` and /run/styx say (see kill-load-x86_64.sh); then one load
+#                       left whole and executed
 #             chain:    a chain of kexecs through styx (E2E_STYX) into the kernels E2E_KERNEL and
 #                       E2E_KERNEL2 by turns, E2E_HOPS (default 10) in all: each kernel (hop N,
 #                       from e2e.hop=N on its command line) measures files as dump-ima, sends
@@ -38,8 +43,8 @@ case $arch in
   *) die "unknown ARCH $arch (x86_64, arm64, riscv64, ppc64le or s390x)" ;;
 esac
 case $mode in
-  dump-ima | show-ima | kexec | chain) ;;
-  *) die "unknown MODE $mode (dump-ima, show-ima, kexec or chain)" ;;
+  dump-ima | show-ima | kexec | chain | kill-load) ;;
+  *) die "unknown MODE $mode (dump-ima, show-ima, kexec, chain or kill-load)" ;;
 esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh first"
 command -v cpio >/dev/null || die "cpio not found"
@@ -76,6 +81,18 @@ if [ "$mode" = kexec ]; then
   esac
   echo "$loader" >"$stage/etc/e2e/loader"
   echo "${E2E_CHURN:-0}" >"$stage/etc/e2e/churn"
+fi
+if [ "$mode" = kill-load ]; then
+  for f in "${E2E_STYX:-}" "${E2E_KERNEL:-}" "${E2E_NEXT_INITRD:-}"; do
+    [ -s "$f" ] || die "kill-load mode needs E2E_STYX, E2E_KERNEL and E2E_NEXT_INITRD (missing: '$f')"
+  done
+  mkdir -p "$stage/boot" "$stage/run"
+  cp "$E2E_STYX" "$stage/bin/styx"
+  chmod 0755 "$stage/bin/styx"
+  cp "$E2E_KERNEL" "$stage/boot/vmlinuz"
+  cp "$E2E_NEXT_INITRD" "$stage/boot/next.cpio.gz"
+  echo "${E2E_RUNS:-100}" >"$stage/etc/e2e/runs"
+  cp "$(dirname "$0")/kill-load-init.sh" "$stage/etc/e2e/kill-load-init.sh"
 fi
 if [ "$mode" = chain ]; then
   for f in "${E2E_STYX:-}" "${E2E_KERNEL:-}" "${E2E_KERNEL2:-}"; do
@@ -117,6 +134,12 @@ report_tpm() { # TAG: the binary list and the PCRs, back to back
   result_block "pcr-sha1 $1" pcrs sha1
   result_block "pcr-sha256 $1" pcrs sha256
 }
+
+if [ "$mode" = kill-load ]; then
+  . /etc/e2e/kill-load-init.sh
+  results_end
+  poweroff -f
+fi
 
 if [ "$mode" != show-ima ]; then
   # Measure what initramfs programs execute and read; pseudo file systems stay out of the list.

@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,14 +34,16 @@ struct Calls {
   std::vector<host::KexecPlan> loads;
   int unloads = 0;
   int executes = 0;
-  int fail_with = 0;  ///< errno the next load fails with, 0 for success
-  bool real = false;  ///< pretend to be the running kernel's system calls
+  int fail_with = 0;                  ///< errno the next load fails with, 0 for success
+  bool real = false;                  ///< pretend to be the running kernel's system calls
+  std::function<void()> during_load;  ///< runs inside the load "system call"
 };
 
 class RecordingKernel final : public host::KexecKernel {
  public:
   explicit RecordingKernel(std::shared_ptr<Calls> calls) : calls_(std::move(calls)) {}
   void load(const host::KexecPlan& plan) override {
+    if (calls_->during_load) calls_->during_load();
     if (calls_->fail_with) throw host::KexecError(calls_->fail_with, "kexec_load");
     calls_->loads.push_back(plan);
   }
@@ -342,7 +346,8 @@ TEST_P(Load, ExecRefusesAStateNamingNeitherImageNorKernel) {
   // Used to dereference the empty image name while warning that the list grew.
   write("sysroot/run/styx/loaded.json", [] {
     const std::string text =
-        R"({"version": 1, "arch": "x86_64", "image": null, "kernel": null, "initrd": null,
+        R"({"version": 2, "state": "loaded", "arch": "x86_64", "image": null, "kernel": null,
+                  "initrd": null,
                   "dtb": null, "console": null, "cmdline": "", "on_failure": "halt",
                   "ima": {"records": 1, "bytes": 1}})";
     return std::vector<uint8_t>(text.begin(), text.end());
@@ -472,6 +477,131 @@ TEST_P(Load, ExecRefusesAKernelThatNoLongerRestoresTheList) {
   EXPECT_NE(r.err.find("cannot restore an IMA list: CONFIG_IMA is not set"), std::string::npos)
       << r.err;
   EXPECT_EQ(calls_->executes, 0);
+}
+
+// The load record (load-record.h): "loading" while the system call runs, "loaded" after, with
+// the digests of the bytes that were loaded.
+TEST_P(Load, RecordSaysLoadingDuringTheSystemCallAndLoadedAfter) {
+  std::string during;
+  calls_->during_load = [&] {
+    const auto bytes = host::read_file(state_path());
+    during = nlohmann::json::parse(bytes.begin(), bytes.end()).at("state");
+  };
+  ASSERT_EQ(styx(load_args()).status, 0);
+  EXPECT_EQ(during, "loading");
+  const auto bytes = host::read_file(state_path());
+  const nlohmann::json j = nlohmann::json::parse(bytes.begin(), bytes.end());
+  EXPECT_EQ(j.at("state"), "loaded");
+  EXPECT_EQ(j.at("kernel").at("sha256"),
+            host::to_hex(host::sha256(host::read_file(path("kernel")))));
+  EXPECT_EQ(j.at("initrd").at("sha256"),
+            host::to_hex(host::sha256(host::read_file(path("initrd")))));
+}
+
+TEST_P(Load, RefusedLoadPutsBackThePreviousRecord) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  const std::vector<uint8_t> before = host::read_file(state_path());
+  calls_->fail_with = EBUSY;
+  write("initrd", pattern(5000, 9));
+  EXPECT_EQ(styx(load_args()).status, 2);
+  EXPECT_EQ(host::read_file(state_path()), before);
+}
+
+TEST_P(Load, ExecReloadsOnlyTheBytesThatWereLoaded) {
+  const std::vector<uint8_t> kernel = host::read_file(path("kernel"));
+  ASSERT_EQ(styx(load_args()).status, 0);
+  set_loaded(true);
+  measure_one_more();
+  const std::string then = host::to_hex(host::sha256(kernel));
+  std::vector<uint8_t> replaced = kernel;
+  replaced[replaced.size() / 2] ^= 1;
+  write("kernel", replaced);
+  const std::string keep = "; not loading again (the loaded image stays; run `styx load` again)\n";
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args{"exec", "--sysroot", sysroot()};
+    if (dry_run) args.push_back("--dry-run");
+    const CliResult r = styx(args);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.err, "styx: " + path("kernel") + ": the kernel changed since `styx load` (sha256 " +
+                         then + " then, " + host::to_hex(host::sha256(replaced)) + " now)" + keep);
+  }
+  // Gone is said as gone.
+  fs::remove(path("kernel"));
+  CliResult r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + path("kernel") + ": the kernel `styx load` loaded is gone" + keep);
+  write("kernel", kernel);
+  fs::remove(path("initrd"));
+  r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.err, "styx: " + path("initrd") + ": the initrd `styx load` loaded is gone" + keep);
+  EXPECT_EQ(calls_->loads.size(), 1u);
+  EXPECT_EQ(calls_->executes, 0);
+  // Control: the same bytes back, and the reload happens.
+  write("initrd", pattern(70001, 7));
+  r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->loads.size(), 2u);
+  EXPECT_EQ(calls_->executes, 1);
+}
+
+// A styx killed between the system call and the second write leaves a "loading" record: what is
+// loaded may be that load's image or the one before, so exec refuses and status says so; with
+// nothing loaded the record is stale.
+TEST_P(Load, InterruptedLoadLeavesARecordThatIsCalledStale) {
+  std::vector<uint8_t> loading;
+  calls_->during_load = [&] { loading = host::read_file(state_path()); };
+  ASSERT_EQ(styx(load_args()).status, 0);
+  write("sysroot/run/styx/loaded.json", loading);
+  const std::string record = state_path();
+
+  set_loaded(true);
+  CliResult r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "styx: an image is loaded, but " + record +
+                       " is from a `styx load` that did not finish: it may be that load's image "
+                       "or the one before; run `styx load` again\n");
+  r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + record +
+                       ": the last `styx load` did not finish, so the loaded image may be its or "
+                       "the one before: run `styx load` again\n");
+  EXPECT_EQ(calls_->executes, 0);
+
+  set_loaded(false);
+  r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_EQ(r.out, "styx: nothing is loaded; " + record +
+                       " is stale (from a `styx load` or `styx unload` that did not finish) and "
+                       "ignored\n");
+  EXPECT_EQ(styx({"exec", "--sysroot", sysroot()}).err,
+            "styx: nothing is loaded: run `styx load` first\n");
+  // A finished load's record with nothing loaded (an unload killed before it removed it) is as
+  // stale.
+  ASSERT_EQ(styx(load_args()).status, 0);
+  EXPECT_EQ(styx({"status", "--sysroot", sysroot()}).out, r.out);
+}
+
+TEST_P(Load, StatusSaysWhatIsLoadedAndWhetherTheFilesStillHoldIt) {
+  set_loaded(false);
+  EXPECT_EQ(styx({"status", "--sysroot", sysroot()}).out, "styx: nothing is loaded\n");
+  set_loaded(true);
+  EXPECT_EQ(styx({"status", "--sysroot", sysroot()}).out,
+            "styx: an image is loaded, not by styx (no " + state_path() + ")\n");
+  ASSERT_EQ(styx(load_args()).status, 0);
+  const std::string kernel_line = "styx: kernel " + path("kernel") + ", sha256 " +
+                                  host::to_hex(host::sha256(host::read_file(path("kernel"))));
+  CliResult r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + GetParam() + ")\n")) << r.out;
+  EXPECT_NE(r.out.find(kernel_line + ", unchanged\n"), std::string::npos) << r.out;
+  write("kernel", pattern(4096, 2));
+  r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_NE(r.out.find(kernel_line + ", changed since the load (sha256 now " +
+                       host::to_hex(host::sha256(pattern(4096, 2))) + ")\n"),
+            std::string::npos)
+      << r.out;
+  fs::remove(path("kernel"));
+  r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_NE(r.out.find(kernel_line + ", gone since the load\n"), std::string::npos) << r.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);

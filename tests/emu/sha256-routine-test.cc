@@ -699,7 +699,7 @@ TEST(ZknhInEmulator, TruncatedOrCorruptTreeKeepsTheGenericCode) {
 TEST(ZknhInEmulator, TreeClaimingZknhOnACpuThatTrapsFallsBackToGeneric) {
   for (const auto& cpu : {isa("rv64imafdc_zicsr_zifencei_zknh"), isa("rv64imac_zk"),
                           std::pair<std::string, std::string>{
-                              "riscv,isa-extensions", std::string("i\0m\0a\0c\0zknh\0", 15)}}) {
+                              "riscv,isa-extensions", std::string("i\0m\0a\0c\0zknh\0", 13)}}) {
     SCOPED_TRACE(cpu.first);
     const host::Image image = image_with(tree({cpu, cpu}));
     Seen seen;
