@@ -394,6 +394,11 @@ void DeviceTree::delete_property(std::string_view path, std::string_view name) {
 std::vector<uint8_t> DeviceTree::encode_addr_size(uint64_t addr, uint64_t size) const {
   const uint32_t ac = address_cells(), sc = size_cells();
   const auto fits = [](uint64_t v, uint32_t cells) { return cells >= 2 || v >> (32 * cells) == 0; };
+  // libfdt's FDT_MAX_NCELLS: a tree claiming more is broken, and writing that many cells per
+  // number would take memory without bound.
+  if (ac > 4 || sc > 4)
+    throw InputError(name_ + ": root #address-cells " + std::to_string(ac) + " / #size-cells " +
+                     std::to_string(sc) + ": more than 4, the most a device tree allows");
   if (ac == 0 || sc == 0 || !fits(addr, ac) || !fits(size, sc))
     throw InputError(name_ + ": " + hex(addr) + "+" + hex(size) + " does not fit the root's " +
                      std::to_string(ac) + " address / " + std::to_string(sc) + " size cells");

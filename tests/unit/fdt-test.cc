@@ -271,6 +271,19 @@ TEST(Fdt, OneCellCannotHoldAHighAddress) {
   EXPECT_NE(msg.find("virt.dtb: 0x100000000+0x1000 does not fit"), std::string::npos) << msg;
 }
 
+// Found by fuzz-device-tree: a huge cell count once meant writing that many cells.
+TEST(Fdt, RefusesMoreCellsThanADeviceTreeAllows) {
+  for (const auto& [ac, sc] : {std::pair{0x40000000u, 2u}, {2u, 0xffffffffu}, {5u, 1u}}) {
+    TreeWriter w;
+    w.begin("").u32("#address-cells", ac).u32("#size-cells", sc).end();
+    DeviceTree huge(w.finish(), "huge.dtb");
+    const std::string msg = input_error([&] { huge.set_ima_buffer(0x40000000, 0x1000); });
+    EXPECT_NE(msg.find("huge.dtb: root #address-cells " + std::to_string(ac)), std::string::npos)
+        << msg;
+    EXPECT_NE(msg.find("more than 4"), std::string::npos) << msg;
+  }
+}
+
 TEST(Fdt, CreatesChosenWhenMissing) {
   TreeWriter w;
   w.begin("").u32("#address-cells", 2).u32("#size-cells", 2).end();
