@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Console device models, as far as the purgatory's polled drivers see them: transmitters that are
 // always ready and put every byte into the run's console text. ISA-neutral; each profile decides
 // which devices its machine has and where.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How results and messages spell addresses and register values.
 #pragma once
 

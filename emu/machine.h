@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A thin owner of one Unicorn engine. Every call into Unicorn goes through check(), so a failure of
 // the emulator itself surfaces as one std::runtime_error naming the call; only start() reports
 // Unicorn's error as a value, because there a fault is what the emulated program did.

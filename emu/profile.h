@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the generic runner needs to know about one ISA. Each arch/<isa>/emu/profile.cc defines
 // `const styx::emu::Profile& styx_emu_profile_<isa>()`; the build generates the table that
 // find_profile() searches, so adding an ISA needs no edit here.

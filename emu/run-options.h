@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Variants of run() for tests of the emulator itself.
 #pragma once
 

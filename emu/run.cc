@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The generic runner: maps the machine a profile describes, runs the purgatory, and classifies
 // how it stopped.
 #include "run.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs a purgatory in Unicorn and reports what happened. This is the whole interface of the
 // emulator library: the host turns a Styx image into a RunInput; nothing here knows image files.
 #pragma once

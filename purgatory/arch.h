@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The whole interface between the arch-neutral purgatory and one ISA.
 //
 // Each `arch/<isa>/purgatory/` implements these functions and an entry point that sets up a

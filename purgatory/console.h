@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's output: every byte goes to the console device and to the memory log.
 #pragma once
 

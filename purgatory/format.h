@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // printf-style formatting into a byte sink, checked by the compiler's format attribute.
 //
 // Supported: %% %c %s %d %u %x with the l / ll length modifiers, a field width and the 0 flag.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Structure check of the IMA kexec buffer an `ima` segment carries, made as the next kernel will
 // parse it: a buffer the kernel would refuse, or restore only in part, stops the boot instead of
 // silently losing measurements.

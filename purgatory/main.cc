@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's arch-neutral flow: check the hand-off block, verify every segment, then either
 // hand off to the next kernel or apply the failure policy. It never hands off after a failure.
 #include <styx/handoff.h>

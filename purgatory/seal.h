@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off seal: the two digests the host stores at the end of the hand-off block
 // (Handoff::purgatory_sha256 and Handoff::handoff_sha256), checked before any other field of the
 // block is used. A single flipped bit anywhere in the block or in the purgatory's loaded bytes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The start of every `styx: FAIL segment ...` line, shared by the checks that report on a segment
 // so that all of them name it the same way.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The portable SHA-256 compression, for the host and for ISAs that choose no operations of their
 // own (arch/<isa>/purgatory/sha256-generic.cc).
 #include "sha256-ops.h"

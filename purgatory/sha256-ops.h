@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The arch-neutral choices of operations for sha256_rounds() (sha256-rounds.h). An ISA picks one
 // in arch/<isa>/purgatory/sha256-generic.cc, or derives its own there; without that file it gets
 // Sha256Ops. Every choice is unit tested on the host against Sha256Ops.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The SHA-256 compression (FIPS 180-4, 6.2.2) as a template over the handful of operations whose
 // best form depends on the ISA: Ops supplies the four sigma functions, the big-endian word load
 // and where the round constants come from (see sha256-ops.h). Rounds are fully unrolled, the

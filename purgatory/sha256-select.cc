@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "sha256-select.h"
 
 #include "sha256-rounds.h"

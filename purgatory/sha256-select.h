@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which SHA-256 routine verifies the segments. The purgatory decides on the CPU it runs on: the
 // host's guess about the target machine could be wrong, and a wrong guess must never cost a
 // verification.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SHA-256 (FIPS 180-4) for the purgatory; the same sources build for the host unit tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The compiler may emit calls to these even in freestanding code (struct copies, zeroing), so the
 // purgatory provides them. They stay byte loops: the purgatory must not use vector registers, and
 // -fno-tree-loop-distribute-patterns keeps GCC from turning these loops back into calls.

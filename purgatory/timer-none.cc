@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // For ISAs without a timer of their own (none in arch/<isa>/purgatory/timer.cc): the purgatory
 // says how much it verified and that it cannot say how long it took.
 #include "arch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Polled UART transmitters shared by the ISAs. Each is templated on a register accessor, so one
 // driver serves I/O ports and MMIO of any register width. The wait is bounded: a console that
 // never becomes ready costs time, not the boot.

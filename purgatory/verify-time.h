@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The line that tells users what verification cost them: `styx: verified N MiB in T ms (ROUTINE)`.
 #pragma once
 

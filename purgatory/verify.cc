@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "verify.h"
 
 #include "ima-buffer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Checks a hand-off block and the segments it describes, reporting each problem as one line.
 //
 // Arch-neutral and free of globals so the host unit tests run it on ordinary buffers (a segment's

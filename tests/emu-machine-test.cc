@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Unit tests of the emulator: tiny hand-assembled programs run through the same path as a
 // purgatory. Each byte array shows its assembly; jump targets are offsets into the array.
 #include <gtest/gtest.h>

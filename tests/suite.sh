@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: tests/suite.sh
 # The whole test suite as CI runs it, one step after the other:
 #   test      `cmake --workflow --preset test` (configure, build, every test), then every test's

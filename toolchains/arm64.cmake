@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # arm64 purgatory: Debian's g++-aarch64-linux-gnu.
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(STYX_CROSS_PREFIX aarch64-linux-gnu-)

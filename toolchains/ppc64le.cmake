@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # ppc64le purgatory: Debian's g++-powerpc64le-linux-gnu.
 set(CMAKE_SYSTEM_PROCESSOR ppc64le)
 set(STYX_CROSS_PREFIX powerpc64le-linux-gnu-)

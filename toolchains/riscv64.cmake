@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # riscv64 purgatory: Debian's g++-riscv64-linux-gnu.
 set(CMAKE_SYSTEM_PROCESSOR riscv64)
 set(STYX_CROSS_PREFIX riscv64-linux-gnu-)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # s390x purgatory: Debian's g++-s390x-linux-gnu.
 set(CMAKE_SYSTEM_PROCESSOR s390x)
 set(STYX_CROSS_PREFIX s390x-linux-gnu-)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Manual pages and shell completions made from the command line's own definitions (the CLI11
 // apps cli.cc builds), so an option added there is documented and completed everywhere at once.
 #include "cli-docs.h"

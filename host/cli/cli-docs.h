@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx docs`: manual pages and shell completions made from the command line's definitions.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The `styx` command line, callable in-process so tests see exactly what a user sees.
 #pragma once
 

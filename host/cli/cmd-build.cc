@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx build`: segments at fixed addresses in, a kexec image out.
 #include <ostream>
 

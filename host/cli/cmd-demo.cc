@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx demo`: the whole story on built-in sample segments, for one ISA or all of them.
 #include <fmt/format.h>
 

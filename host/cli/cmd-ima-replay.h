@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx ima replay`: does a measurement list account for what the TPM's PCRs hold?
 #pragma once
 

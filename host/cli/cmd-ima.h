@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx ima show`: the IMA measurement list of a securityfs dump or of an image, in the ASCII
 // form of `ascii_runtime_measurements`.
 #pragma once

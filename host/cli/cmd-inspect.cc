@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx inspect`: what an image holds, as text or JSON.
 #include <fmt/format.h>
 

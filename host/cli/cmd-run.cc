@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx run`: execute an image's purgatory in the emulator.
 #include <fmt/format.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx verify`: recompute every segment's SHA-256 on the host and compare with the hand-off block,
 // and the block's seal (its own digest and the purgatory's) as the purgatory will check it.
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One function per `styx` subcommand; each returns the exit status.
 #pragma once
 

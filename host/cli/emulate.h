@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Running an image in the emulator, shared by `styx run` and `styx demo`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx run` and `styx demo`: the commands that execute purgatories in the emulator.
 #include <memory>
 #include <ostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What `styx load` and `styx exec` check before they carry the IMA list into the next kernel:
 // whether attestation still holds now, and whether the next kernel will restore the list at all.
 #pragma once

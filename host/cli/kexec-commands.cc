@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx load`, `styx unload` and `styx exec`.
 //
 // `load --kernel` builds the image for the machine it runs on: what it is not given comes from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx load`, `styx unload`, `styx exec`: Styx images on a running Linux system.
 #pragma once
 

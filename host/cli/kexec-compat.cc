@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `kexec` (styx run under that name, or `styx kexec`): kexec-tools' command line, so the scripts
 // and systemd units that call kexec get Styx's verified purgatory without being changed. Options
 // keep kexec-tools' meaning and exit status; what Styx cannot honour is refused before anything

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // kexec-tools' command line on top of `styx load`, `unload` and `exec` (kexec-compat.cc).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // /run/styx/loaded.json, read and written (see load-record.h).
 #include "load-record.h"
 

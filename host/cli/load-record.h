@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // /run/styx/loaded.json: what `styx load` loaded, so that `styx exec` can build the same boot
 // again with a newer IMA list, from exactly the same kernel, initrd and device tree bytes.
 //

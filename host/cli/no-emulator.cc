@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx-static` has no emulator: `run` and `demo` say so instead of being unknown commands.
 #include <ostream>
 

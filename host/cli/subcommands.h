@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How cli.cc assembles `styx` from groups of subcommands. Each group adds its subcommands to the
 // CLI11 app and records what runs when one of them is the one parsed; the groups that need the
 // emulator or the kexec system calls live in files of their own, so a build can leave them out.

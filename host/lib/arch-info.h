@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the host needs to know about one ISA. Each arch/<isa>/host/ defines one ArchInfo; the
 // build generates the table that arch_info() searches.
 #pragma once

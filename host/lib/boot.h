@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Booting a real Linux kernel: what the user gives (`styx build --kernel ...`) and what an ISA's
 // boot protocol makes of it. Each arch/<isa>/host/ that supports booting Linux sets
 // ArchInfo::plan_boot; the arch-neutral builder then adds the purgatory and writes the image.

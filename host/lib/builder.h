@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Turns segments, an entry point and RAM ranges into a Styx image: places the purgatory in free
 // RAM, fills the hand-off block (one SHA-256 per segment) and links the purgatory there.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bounds-checked reads and writes of integers in a chosen byte order.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link checks of a purgatory's machine code, one per ISA (arch/<isa>/host/code-check.cc).
 // They live apart from ArchInfo so that what loads images (the lean `styx-static`) carries no
 // disassembler: only the build's post-link check and the tests link them (styx-code-check).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Console descriptors in the kernel's `earlycon=` syntax.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Flattened device trees for the DT boot protocols (arm64, riscv64, ppc64): checking a blob,
 // reading its memory map and console, and editing /chosen and /memreserve/ the way Linux's own
 // kexec_file_load does, so that a kernel booted by Styx sees what a kexec'd kernel would.

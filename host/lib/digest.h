@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SHA-256 on the host through OpenSSL: an implementation independent of the purgatory's own, so
 // each checks the other.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A strict reader and a small writer for ELF64 files of either byte order.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory ELF built for each ISA, linked into the `styx` binary.
 #pragma once
 

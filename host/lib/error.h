@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Errors that reach the user as one line: exit status 2 for bad input, 1 for a mismatch.
 #pragma once
 

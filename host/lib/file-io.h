@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Whole-file reads and crash-safe writes. Every file a command reads and every file it writes
 // goes through here, so the checks that keep bad paths from hanging, exhausting memory or
 // destroying data live in one place.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off block in the target's byte order.
 #pragma once
 

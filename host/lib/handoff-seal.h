@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off seal on the host: the two digests at the end of the hand-off block
 // (Handoff::purgatory_sha256, Handoff::handoff_sha256; the purgatory checks them in
 // purgatory/seal.cc), computed with OpenSSL so that each side checks the other.

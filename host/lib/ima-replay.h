@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Replaying an IMA measurement list into PCRs, as the kernel extended them, to compare with a
 // TPM: does this list account for what the TPM holds?
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // IMA measurement lists: the securityfs binary form, the kexec buffer a kernel restores after
 // kexec, and the ASCII form of `ascii_runtime_measurements`.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The sizes and counts Styx images stay within: one table that the builder checks before it
 // writes and every reader checks before it accepts, so that what `styx build` writes,
 // `inspect`, `verify`, `run`, `ima show` and `load` all read, and nothing else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A Styx image: the segments to load, the linked purgatory, and the RAM they live in.
 //
 // On disk it is an ELF64 executable of the target ISA: one PT_LOAD per non-empty segment at its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Whether a kernel image will restore the IMA measurement list a kexec hands it, told by its
 // build configuration: the kernel restores a list only with CONFIG_IMA and CONFIG_HAVE_IMA_KEXEC
 // (ima_load_kexec_buffer). HAVE_IMA_KEXEC comes with CONFIG_KEXEC_FILE on x86_64, arm64,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "kexec-errors.h"
 
 #include <fmt/format.h>

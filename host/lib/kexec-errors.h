@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One line that says what to do when the kernel refuses a kexec system call.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The running kernel's kexec interface: kexec_load(2) and reboot(LINUX_REBOOT_CMD_KEXEC), behind
 // an interface so the commands that drive it are tested without loading anything.
 #pragma once

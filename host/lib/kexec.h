@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A Styx image as kexec_load(2) takes it: page-aligned segments and the purgatory's entry.
 #pragma once
 

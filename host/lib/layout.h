@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The layout planner: places blobs in free RAM without overlap, honouring alignment and bounds,
 // and says exactly what does not fit and by how much when something does not.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the running Linux system tells a loader that builds an image for it: the ISA, the command
 // line, the firmware memory map, the device tree, the console, the IMA measurement list and
 // whether a kexec image is loaded. Every file is read under a sysroot, so tests run against

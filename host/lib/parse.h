@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Parsing of the numbers and small grammars on the command line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory ELF as the host uses it: checked, then copied and relocated to a load address.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Address ranges without wrap-around. Every check of where a piece of an image lies goes
 // through here, for the builder and for every reader alike, so a range near the top of the
 // address space or 16 EiB long is refused instead of wrapping to a small, plausible one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // TPM PCR values to compare a replayed IMA list with: the kernel's sysfs files of a TPM 2.0
 // (/sys/class/tpm/tpm0/pcr-<bank>/<n>, one hex digest per file, since Linux 5.12) or the text
 // files `evmctl ima_measurement --pcrs` reads (one "PCR-NN: <hex>" line per PCR).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check run by the build on every purgatory before it is embedded: fails the build on
 // anything the host cannot load or that breaks the purgatory's rules (see check_purgatory()).
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Benchmark figures (printed, never asserted): instructions per byte of SHA-256 in each ISA's
 // purgatory as the emulator counts them, emulation speed, and host SHA-256 throughput.
 #include <fmt/format.h>

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-arm64-ima.sh STYX KERNELS_DIR CACHE_DIR SOURCE_DIR WORK_DIR
 # Carries the captured IMA list into an arm64 kernel that restores device-tree hand-overs (the
 # small kernel of arm64-kernel/, built and cached on first use): the kernel must list every

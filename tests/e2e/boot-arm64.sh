@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-arm64.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Boots the Debian arm64 kernel (fetch-kernels.sh) through a Styx image in qemu-system-aarch64:
 #  1. image = kernel + show-ima initramfs + qemu's own virt DTB + the captured IMA list: the

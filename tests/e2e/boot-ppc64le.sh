@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-ppc64le.sh STYX KERNELS_DIR SOURCE_DIR PSERIES_ENTRY PSERIES_RTAS WORK_DIR
 # Boots Debian 12's ppc64el kernel (an ELF vmlinux) through a Styx image in qemu-system-ppc64
 # -machine pseries, without SLOF:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-riscv64.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Boots Debian trixie's riscv64 kernel through a Styx image in qemu-system-riscv64 under OpenSBI:
 #  1. image = kernel + show-ima initramfs + qemu's own virt DTB: the purgatory verifies it and the

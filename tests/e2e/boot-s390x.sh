@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-s390x.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Boots Debian 12's s390x kernel through a Styx image in qemu-system-s390x:
 #  1. image = kernel + show-ima initramfs + the IMA list of tests/data: the purgatory verifies it

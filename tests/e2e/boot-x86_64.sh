@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: boot-x86_64.sh STYX KERNELS_DIR SOURCE_DIR SHIM WORK_DIR
 # Boots the Debian amd64 kernel (fetch-kernels.sh) through a Styx image in qemu-system-x86_64:
 #  1. image = kernel + show-ima initramfs + the captured IMA list (tests/data/ima): the purgatory

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: capture-ima.sh KERNELS_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
 # Boots the Debian amd64 kernel from KERNELS_DIR (fetch-kernels.sh) in qemu with the dump-ima
 # initramfs and saves the kernel's own IMA measurement lists from the results channel:

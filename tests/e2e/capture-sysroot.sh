@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
 #   ARCH   x86_64 or arm64
 # Boots the Debian kernel of ARCH from KERNELS_DIR (fetch-kernels.sh) in qemu with an initramfs whose

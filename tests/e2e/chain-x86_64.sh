@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: chain-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # Ten kexecs in a row in one machine with a software TPM 2.0 (swtpm behind tpm-tis), between two
 # kernel versions by turns: Debian 12's amd64 kernel (6.1) and Debian 13's (6.12), so the list

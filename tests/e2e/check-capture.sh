@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: check-capture.sh STYX KERNELS_DIR SOURCE_DIR WORK_DIR
 # Captures the IMA lists again (capture-ima.sh) and checks them against tests/data/ima: the same
 # records (PCR, template, file name; digests may move with Debian's busybox), and, once styx has

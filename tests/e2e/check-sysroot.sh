@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: check-sysroot.sh UNIT_TEST KERNELS_DIR SOURCE_DIR WORK_DIR
 # Captures both sysroot trees again (capture-sysroot.sh) and checks that what does not change from
 # boot to boot still matches tests/data/sysroot: the machine name, the command line, the firmware

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: churn-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # Ten thousand measurements between `styx load` and `styx exec`, with a software TPM 2.0: the
 # kexec initramfs (make-initramfs.sh mode kexec, E2E_CHURN) reads 10,000 new files after the load.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Toolchain for a STYX_HOST_ONLY build of styx-static for another Debian architecture, e.g.
 #   cmake -S . -B build-arm64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=tests/e2e/cross-host.cmake \
 #     -DSTYX_CROSS_TRIPLE=aarch64-linux-gnu -DSTYX_CROSS_ROOT=DIR \

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: cross-styx.sh DEBARCH SOURCE_DIR NATIVE_BUILD_DIR CACHE_DIR WORK_DIR
 # Builds styx-static for another Debian architecture (arm64, riscv64, ppc64el, s390x) and prints
 # its path: a STYX_HOST_ONLY build with cross-host.cmake in WORK_DIR (kept, so a second run only

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: direct-boot.sh ARCH KERNELS_DIR WORK_DIR
 # The baseline without Styx: qemu's own loader boots the Debian kernel for ARCH (x86_64 or arm64)
 # with the show-ima initramfs. Checks that the kernel reaches /init, that /init prints the command

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: fetch-debs.sh CACHE_DIR DEBARCH SUITE PACKAGE...
 # Prints, one line per PACKAGE, "PACKAGE VERSION SHA256 PATH": the .deb of the package's current
 # version in SUITE (bookworm, trixie, ...) for DEBARCH, downloaded once into CACHE_DIR/debs/ and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: fetch-kernels.sh CACHE_DIR KERNELS_DIR
 # Resolves the current Debian kernel and busybox-static packages of every ISA, fetches those not
 # yet in CACHE_DIR (fetch-debs.sh: by version, checked by SHA-256), and fills KERNELS_DIR with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The start of every e2e /init (busybox sh), installed as /etc/e2e/init-lib.sh and sourced first:
 # mounts, then opens the results channel as file descriptor 3.
 #

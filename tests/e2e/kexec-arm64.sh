@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: kexec-arm64.sh SOURCE_DIR NATIVE_BUILD_DIR KERNELS_DIR CACHE_DIR WORK_DIR
 # A real kexec with Styx on a running arm64 system, as kexec-x86_64.sh does on x86_64: styx-static
 # is cross-built for aarch64 (cross-styx.sh, with the native build's purgatories), and qemu boots

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: kexec-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # A real kexec with Styx on a running system: qemu boots the Debian amd64 kernel (fetch-kernels.sh)
 # with an initramfs whose /init loads an IMA policy, measures files, runs

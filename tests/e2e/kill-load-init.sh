@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The kill-load mode of the e2e /init (busybox sh; make-initramfs.sh), sourced after init-lib.sh.
 # Each run starts `styx load`, kills it with SIGKILL after a random delay and then checks, as a
 # user would see it: /sys/kernel/kexec_loaded is 0 or 1; `styx status` agrees with it (nothing

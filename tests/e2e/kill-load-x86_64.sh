@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: kill-load-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # Fault injection on a running system: in one boot of the Debian amd64 kernel, `styx load` of a
 # real kernel and initrd is killed with SIGKILL 100 times at random points of its run

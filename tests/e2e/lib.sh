@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Helpers shared by the e2e scripts (sourced; POSIX sh). Functions that run styx use $styx.
 # shellcheck disable=SC2154,SC2034
 # Every qemu run is bounded by E2E_TIMEOUT seconds (default 300), writes the guest's serial console

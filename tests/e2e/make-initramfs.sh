@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: make-initramfs.sh ARCH KERNELS_DIR OUT MODE
 #   ARCH      x86_64 (amd64), arm64, riscv64, ppc64le or s390x: picks KERNELS_DIR/busybox-ARCH (amd64 for x86_64)
 #   OUT       the initramfs to write (cpio newc, gzip)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: smoke.sh ARCH STYX KERNEL_BIN WORK_DIR [SHIM]
 # Boots a generic-mode Styx image in qemu (TCG): a stand-in kernel (tests/e2e/smoke/kernel-ARCH.S,
 # raw) plus 1 MiB of data. Checks that the purgatory verifies both segments and starts the kernel

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: tpm-arm64.sh STYX SOURCE_DIR NATIVE_BUILD_DIR KERNELS_DIR CACHE_DIR WORK_DIR
 # tpm-x86_64.sh on arm64: the small kernel of arm64-kernel/ (KEXEC_FILE, IMA_KEXEC, TCG_TIS) with a
 # software TPM 2.0 behind qemu's tpm-tis-device, and styx-static cross-built for aarch64 in the

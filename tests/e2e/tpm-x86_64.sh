@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: tpm-x86_64.sh STYX_STATIC KERNELS_DIR WORK_DIR
 # Attestation across a real kexec, judged against a software TPM 2.0 (swtpm behind qemu's
 # tpm-tis) by evmctl (ima-evm-utils), the replay remote verifiers use. Debian's amd64 kernel boots

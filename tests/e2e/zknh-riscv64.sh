@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: zknh-riscv64.sh STYX KERNEL_BIN WORK_DIR
 # The riscv64 purgatory's Zknh routine on a CPU that has it: qemu-system-riscv64 with
 # `-cpu rv64,zknh=true` (qemu 7.2 then writes "_zknh" into each cpu node's riscv,isa), OpenSBI's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 hashes with the MMU and caches on (arch/arm64/purgatory/fast-memory.cc): the identity
 // map is read back out of emulated memory while the SHA-256 routine runs, SCTLR's M and C bits
 // are watched from the first segment read to the hand-off, and the next kernel still sees exactly

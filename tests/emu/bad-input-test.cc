@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Bad input through the `styx` command line: every refusal is one line naming the file (or
 // option) and the problem, a documented exit status, no output left behind, no input changed.
 #include <sys/stat.h>

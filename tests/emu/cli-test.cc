@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The `styx` command as a user runs it: exit statuses, messages, files left behind.
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Builds images for the emulated tests and runs them, for any ISA the build knows.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The flip campaign: random single-bit flips across every loaded byte of an image (its segments,
 // the hand-off block, the purgatory), each run through the real purgatory in the emulator. Every
 // flip must be named on the console (the segment, or the seal: "FAIL hand-off block" / "FAIL

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx ima replay` as a user runs it: a captured sysroot tree with a TPM added whose PCRs hold
 // what its list replays to; tampered lists; and every kind of bad input as one line, exit 2.
 #include <gtest/gtest.h>

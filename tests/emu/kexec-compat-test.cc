@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `kexec` with kexec-tools' options (`styx kexec`, or styx run as `kexec`) against captured
 // sysroot trees, the kexec system calls replaced by a recorder that keeps kexec_loaded true.
 #include <gtest/gtest.h>

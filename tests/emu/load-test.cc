@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx load`, `unload` and `exec` against captured sysroot trees (tests/data/sysroot), with the
 // kexec system calls replaced by a recorder: what would reach the kernel, and what the user sees.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `styx build --kernel` images run in the emulator: what the next kernel reads at the hand-off
 // (command line, initrd, IMA list, memory map) must be exactly what was given, on every ISA
 // that boots Linux. Kernels here are synthetic: only their headers matter before the entry.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The real purgatory of every ISA, run in the emulator: hand-off, detection, failure policies.
 #include <cstddef>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "fixture.h"
 #include "sample-boot.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Per-ISA sample boots for the emulated next-kernel tests: a synthetic kernel of the ISA's format
 // (only its header matters before the entry), the boot data it needs, and the memory options.
 // A new ISA that boots Linux adds sample-boot-<isa>.cc and one line in sample-boot.cc.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's choice of SHA-256 routine, run in the emulator: the console names it, the
 // image can force the generic code, a CPU without the feature gets the generic code, and a
 // corrupt segment is reported the same whichever routine hashed it. The routines Unicorn cannot

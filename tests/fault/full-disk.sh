@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: full-disk.sh STYX WORKDIR
 # `styx build -o` onto a filesystem that fills up: a 1 MiB tmpfs too small for the image, and one
 # already full. Each must exit non-zero with one line naming the output file, and leave no

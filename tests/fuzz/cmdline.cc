@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How the kernel command line splits into words (/proc/cmdline): no word has an unquoted space,
 // and no word is longer than the line.
 #include "fuzz.h"

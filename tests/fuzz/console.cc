@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // parse_console (--console, earlycon= specs): a console it accepts prints as a spec that parses
 // back to the same console.
 #include "console-spec.h"

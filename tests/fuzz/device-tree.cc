@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A device tree blob (--dtb, /sys/firmware/fdt): every read the boot planners make, the stale
 // kexec state removed, and the /chosen hand-over written; the result is a tree that opens again.
 #include "device-tree.h"

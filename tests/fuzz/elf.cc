@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The ELF64 reader under every other format (images, purgatories, ppc64le vmlinux): every
 // section, symbol, relocation and note it offers on a file it accepts.
 #include "elf-file.h"

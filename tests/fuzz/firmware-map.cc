@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The running machine's memory map (`styx load`): /proc/iomem text, or (first byte odd)
 // /sys/firmware/memmap entries given as "start\nend\ntype" paragraphs separated by blank lines,
 // written under a scratch sysroot and read through LiveSystem. RAM comes out sorted, in whole

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What every fuzz target shares: the input as bytes or text, and the one exception a parser may
 // throw. Anything else escaping a target (another exception, a sanitizer report, a failed
 // FUZZ_CHECK) is a finding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The gzip inflater (Image.gz, EFI zboot payloads, /proc/config.gz), with a 16 MiB limit: it
 // never returns more than the limit.
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off block as an image stores it, in either byte order: decoding then encoding gives
 // the same bytes back.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // An IMA kexec buffer (ima_kexec_hdr + records), as `styx ima show` reads it back from an image,
 // in the byte order the first byte chooses: a buffer that parses is rebuilt to the same records.
 #include "fuzz.h"

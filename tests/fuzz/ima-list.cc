@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // binary_runtime_measurements in either byte order (the first byte chooses: detected, little-,
 // big-endian): a list that parses carries over into a kexec buffer that parses back to the same
 // records, in both byte orders, and prints as ascii_runtime_measurements.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A Styx image file (`styx run`, `styx inspect`, `styx load IMAGE`): one that parses serializes
 // to bytes that parse to the same segments and purgatory.
 #include "image.h"

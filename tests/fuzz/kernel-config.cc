@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Kernel configurations: a .config's text, and the configuration and release an image embeds
 // (IKCONFIG gzip data, the "Linux version" banner, a bzImage's kernel_version).
 #include "kernel-config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A kernel file through its ISA's boot planner (STYX_FUZZ_ARCH: the bzImage, arm64 Image and
 // Image.gz, RISC-V Image, ppc64le vmlinux and s390x image parsers, then the layout), with an
 // initrd, a command line, 512 MiB of RAM and, for the device-tree ISAs, an empty tree. A plan it

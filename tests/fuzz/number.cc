@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // parse_number (--mem, --entry, --ima-extra, sizes): any text, and the value it gives back must be
 // what hex() writes reads back as.
 #include "fuzz.h"

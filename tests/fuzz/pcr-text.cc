@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // evmctl's PCR files (`styx ima replay --pcrs [BANK,]FILE`): every value parsed has its bank's
 // digest size.
 #include "fuzz.h"

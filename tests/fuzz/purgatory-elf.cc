@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A purgatory ELF with its relocations (what `styx-purgatory-check` and every build read), for the
 // ISA the first byte chooses: check_purgatory() and load_purgatory() agree, and one that loads
 // links at a base.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's own checks of the hand-off block (purgatory/verify.cc, compiled for the host):
 // any block bytes go through check_handoff(); a block it passes has its segments pointed into the
 // rest of the input (sizes clamped to it) and verified, as the purgatory verifies loaded memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's structure check of an `ima` segment (purgatory/ima-buffer.cc, compiled for the
 // host), on a copy of exactly the segment so that any read past it is an ASan report. It agrees
 // with the host's parser: a buffer the host reads back is one the purgatory passes.

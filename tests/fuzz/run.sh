@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: tests/fuzz/run.sh BUILD_DIR SECONDS
 # Runs every fuzz target of BUILD_DIR (the fuzz preset's build-fuzz) for SECONDS each, two at a
 # time (one per core of a CI machine), starting from a scratch copy of its seed corpus

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The .deb `cpack` makes, installed by apt into a clean Debian root (mmdebstrap, from the mirrors
 # this system's apt uses), with its dependencies resolved from its own Depends: then the commands
 # a new user runs first. Usage: deb-in-clean-root.sh BUILD_DIR WORK_DIR

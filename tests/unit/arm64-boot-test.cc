@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The arm64 boot protocol: Image headers, placement, the device tree handed over in x0, and what
 // the next kernel reads back from it.
 #include <gtest/gtest.h>

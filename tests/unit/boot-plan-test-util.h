@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the boot planner tests of every ISA ask of a plan.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // build_image(): where the purgatory goes, what the hand-off block holds, and which requests fail.
 #include "builder.h"
 

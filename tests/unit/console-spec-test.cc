@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Console descriptors in earlycon= syntax, and the command line's number parser.
 #include "console-spec.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Images the builder would never write: an image changed after building, with the hand-off
 // block made to agree with the note again, so the reader's structure checks are what refuse it.
 #pragma once

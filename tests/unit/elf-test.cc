@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The ELF64 reader on the real purgatories, the writer's round trip and malformed input.
 #include "elf-file.h"
 

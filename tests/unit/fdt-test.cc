@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // DeviceTree: checking blobs, the memory map, the console, and the kexec edits of /chosen.
 #include "device-tree.h"
 

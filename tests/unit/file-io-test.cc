@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one place files are read and written: special files and oversized files are refused
 // before reading, outputs never replace anything but a regular file, and nothing is left behind.
 #include "file-io.h"

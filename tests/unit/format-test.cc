@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's printf-style formatter, checked against the C library where they should agree.
 #include "format.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off block's byte-level encoding, as the host writes it for either byte order.
 #include "handoff-codec.h"
 

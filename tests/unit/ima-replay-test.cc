@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Replaying IMA lists into PCRs, checked against evmctl (ima-evm-utils) on the same list and
 // PCR files: a real Debian list with a violation, tampered copies of it, records in two PCRs,
 // lists longer than the PCRs, big-endian lists, and the PCR files both tools read.

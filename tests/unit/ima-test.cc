@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // IMA measurement lists on the host: securityfs lists in either byte order, what the parser
 // rejects (naming the record and its offset), kexec buffers and the ASCII form.
 #include "ima.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Styx image files: serialise/parse round trip, files on disk, and what the parser rejects.
 #include "image.h"
 

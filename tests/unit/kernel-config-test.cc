@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Whether the next kernel restores a carried IMA list: its configuration found beside it, in
 // /boot under the sysroot, as /proc/config.gz of the same running release, or embedded in it.
 #include "kernel-config.h"

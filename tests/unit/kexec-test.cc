@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Images as kexec_load(2) takes them, and what styx says when the kernel refuses one.
 #include "kexec.h"
 

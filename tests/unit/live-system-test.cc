@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The running system as LiveSystem reads it: the trees captured from Debian 12 kernels under qemu
 // (tests/data/sysroot), and made-up trees for what those do not show and for bad input.
 #include "live-system.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The ppc64le boot protocol: ELF vmlinux parsing, placement above the kernel's final place at 0
 // inside the real-mode area, firmware memory kept clear, the boot CPU in the tree's header, and
 // the device tree handed over in r3.

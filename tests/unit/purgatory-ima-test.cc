@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's structure check of an IMA kexec buffer, on its own and inside verify_segments().
 #include "ima-buffer.h"
 

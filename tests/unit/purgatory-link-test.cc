@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Loading, checking and relocating the embedded purgatories, and the ISAs' post-link code checks.
 #include "purgatory.h"
 

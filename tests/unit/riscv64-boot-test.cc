@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The riscv64 boot protocol: Image headers, placement clear of the SBI firmware, and the device
 // tree handed over in a1.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The s390x Linux image: format checks, the parameter area written big-endian into the kernel's
 // own copy, initrd and IMA placement, and reading it all back as the next kernel would.
 #include <gtest/gtest.h>

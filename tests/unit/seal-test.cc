@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The hand-off seal: the host writes it (host/lib/handoff-seal.cc, OpenSSL), the purgatory checks
 // it (purgatory/seal.cc, its own SHA-256), here both on one host buffer standing for a linked
 // purgatory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every choice of SHA-256 operations an ISA can make (purgatory/sha256-ops.h, arch/*/purgatory/
 // sha256-ops-*.h) compresses exactly like the portable one, which sha256-test.cc checks against
 // FIPS 180-4 and OpenSSL. The purgatories themselves run in Unicorn (tests/emu).

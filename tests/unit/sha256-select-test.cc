@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The choice of SHA-256 routine (purgatory/sha256-select.cc) with stand-in detections: the
 // hardware routine only when allowed, present and correct, one console line in every case.
 #include "sha256-select.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The x86_64 purgatory's SHA-NI routine (arch/x86_64/purgatory/sha256-hardware-shani.S), run
 // natively: the emulator does not implement the SHA extensions, so this is where the routine's
 // arithmetic is proven, against OpenSSL and against the generic code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's SHA-256 against the FIPS 180-4 examples and against OpenSSL.
 #include "sha256.h"
 

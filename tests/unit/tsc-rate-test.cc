@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The TSC rate `styx load` measures on an x86_64 machine for the purgatory's verified-time line.
 #include "../../arch/x86_64/host/tsc-rate.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's checks of the hand-off block and of the segments, run on host buffers.
 #include "verify.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The purgatory's `styx: verified N MiB in T ms (ROUTINE)` line, for every kind of timer.
 #include "verify-time.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The x86_64 boot protocol on the host: bzImage header parsing, where a plan puts things, the
 // boot_params it writes, the SETUP_IMA node, and reading it all back as the next kernel would.
 #include <gtest/gtest.h>

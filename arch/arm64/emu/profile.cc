@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64: EL1 with the MMU off as kexec leaves it, a PL011 (and a 16550 on MMIO if the purgatory
 // was told so), reset through PSCI SYSTEM_RESET, Linux arm64 boot protocol.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 as the host sees it: Linux arm64 boot protocol (x0 = dtb, x1-x3 = 0).
 #include "arch-info.h"
 

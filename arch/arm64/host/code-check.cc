@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check of the arm64 purgatory. ADRP computes page-relative addresses, so code that uses
 // it only works at a 4 KiB-aligned load address; the tiny code model avoids it and this proves it.
 // FP/SIMD instructions are refused as on x86_64: nothing guarantees that state is enabled.

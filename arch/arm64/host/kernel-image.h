@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The arm64 kernel Image (Documentation/arch/arm64/booting.rst): its 64-byte header, and the
 // compressed forms a boot loader is expected to undo (Image.gz, EFI zboot with a gzip payload).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What an arm64 kernel reads at the hand-off: everything is in the device tree x0 points at.
 #include <stdexcept>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The arm64 Linux boot protocol: the Image at a 2 MiB-aligned base + text_offset with image_size
 // bytes free, x0 = the device tree, which carries the command line, the initrd and the IMA buffer
 // in /chosen exactly as Linux's own kexec_file_load would write them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64: PL011 or 16550 MMIO console, PSCI SYSTEM_RESET over hvc or smc, Linux arm64 hand-off.
 #include "arch.h"
 #include "uart.h"

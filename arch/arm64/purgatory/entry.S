@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 purgatory entry. kexec enters at EL2 or EL1 with the MMU and data cache off; they stay off
 // except while the segments are hashed (fast-memory.cc), so the hand-off is in the state the
 // Linux arm64 boot protocol wants.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64: the segments are hashed with the MMU and caches on. With the MMU off every data access
 // is Device-nGnRnE, uncached and one at a time, so hashing reads memory at a fraction of the rate
 // the same loop gets from write-back cacheable memory. The map is an identity map in 1 GiB and

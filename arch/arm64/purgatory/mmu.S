@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The two register sequences of fast-memory.cc that must run without a store in between: turning
 // the identity map on, and cleaning the caches and turning it off again. Both are chosen by the
 // exception level (x3 / x2: 1 or 2) the purgatory was entered at.

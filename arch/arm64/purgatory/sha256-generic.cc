@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 folds a rotate into EOR's second operand, so the flat sigmas are three instructions each;
 // a round constant is one LDR from the table instead of MOVZ + MOVK.
 #include "sha256-ops.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64 SHA-256 with the ARMv8 SHA2 instructions: four rounds per SHA256H/SHA256H2 pair, the
 // message schedule four words at a time with SHA256SU0/SU1. The only FP/SIMD code in the arm64
 // purgatory: it lives in .styx.simd, the one section the post-link check lets use those registers,

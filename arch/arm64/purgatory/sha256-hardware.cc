@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64: the ARMv8 SHA2 instructions (sha256-hardware-ce.S) when ID_AA64ISAR0_EL1 says this CPU
 // has them. kexec enters at EL1, or at EL2 on hosts that boot Linux there (KVM): FP/SIMD access
 // is enabled for the level the purgatory runs at before any SIMD instruction executes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // arm64: the generic timer's virtual count. CNTFRQ_EL0 holds its rate, set by firmware at boot.
 #include "arch.h"
 

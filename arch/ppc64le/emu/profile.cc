@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le: 64-bit hypervisor real mode, little-endian, as kexec leaves a powernv machine; the PAPR
 // hypervisor console and RTAS reboot are served as hypercalls, a 16550 on MMIO if asked for.
 #include <array>

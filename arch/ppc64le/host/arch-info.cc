@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le as the host sees it: the Linux ppc64 kexec hand-off (r3 = dtb, r4 = kernel base, r5 = 0).
 #include "arch-info.h"
 

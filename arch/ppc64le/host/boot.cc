@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The ppc64 Linux kexec boot protocol (arch/powerpc/kernel/head_64.S, misc_64.S kexec_sequence):
 // the kernel is entered at its first instruction in 64-bit real mode with r3 = the flattened
 // device tree, r4 = the kernel's load address and r5 = 0 (no Open Firmware client interface).

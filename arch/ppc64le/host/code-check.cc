@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check of the ppc64le purgatory: no FP, VMX or VSX instructions, since kexec does not
 // promise MSR[FP], MSR[VEC] or MSR[VSX] are set and a disabled unit traps to the old kernel's
 // vectors. Everything else is position independent by construction (TOC-relative data, relative

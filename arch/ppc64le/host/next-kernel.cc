@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What a ppc64 kernel reads at the hand-off: everything is in the device tree r3 points at.
 #include <stdexcept>
 

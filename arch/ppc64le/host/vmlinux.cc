@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A ppc64le Linux `vmlinux` (what Debian's linux-image-*-powerpc64le ships as /boot/vmlinux-*):
 // an ELF64 little-endian EM_PPC64 executable linked at 0xc000000000000000 with p_paddr 0. Its
 // PT_LOADs are flattened into one image by their p_paddr offsets from the lowest one; the absolute

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The ppc64le kernel format Styx boots: an ELF `vmlinux`, flattened for loading.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le: PAPR hypervisor console or a 16550 on MMIO, RTAS system-reboot on QEMU pseries, Linux
 // ppc64 kexec hand-off.
 #include "arch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le purgatory entry. kexec enters in 64-bit real mode (MSR[IR]=MSR[DR]=0), little-endian,
 // at any address: everything here is PC-relative, including the TOC pointer C++ code needs.
   .section .text.entry, "ax"

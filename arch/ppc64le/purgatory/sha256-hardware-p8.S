@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le SHA-256 with the POWER8 vector crypto instructions (ISA 2.07 `vshasigmaw`). The only
 // vector code in the ppc64le purgatory: it lives in .styx.simd, the one section the post-link
 // check lets use vector registers, and it enables MSR[VEC] and MSR[VSX] itself for as long as it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le: the POWER8 vector crypto instructions (sha256-hardware-p8.S) on the processors whose
 // version (PVR) says they implement ISA 2.07 or later. There is no feature register to ask
 // short of the device tree, which the purgatory does not parse; the PVR is readable in every

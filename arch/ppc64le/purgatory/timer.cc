@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // ppc64le: the time base. Its rate is the device tree's timebase-frequency, which the host puts in
 // the hand-off block; every POWER8 to POWER11 runs it at 512 MHz, the rate assumed without one.
 #include "arch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: the purgatory's code as kexec runs it (MMU off), a 16550 on MMIO if the purgatory was
 // told so, and the parts of an SBI firmware it calls: the debug console, the legacy putchar and
 // system reset. Unicorn runs the code in M-mode, where `ecall` reaches the interrupt hook instead

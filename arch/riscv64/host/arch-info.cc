@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64 as the host sees it: Linux RISC-V boot protocol (a0 = hart id, a1 = dtb).
 #include "arch-info.h"
 

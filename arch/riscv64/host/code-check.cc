@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check of the riscv64 purgatory: no FP instructions, because nothing guarantees
 // sstatus.FS lets them run (with FS off they trap). The compiler is told rv64imac/lp64, so this
 // only catches hand-written assembly or a wrong flag.

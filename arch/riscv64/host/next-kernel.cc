@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What a RISC-V kernel reads at the hand-off: everything is in the device tree a1 points at.
 #include <stdexcept>
 

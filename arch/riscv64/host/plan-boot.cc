@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The RISC-V Linux boot protocol (Documentation/arch/riscv/boot.rst, boot-image-header.rst): the
 // Image at a 2 MiB-aligned base + text_offset with image_size bytes free, a0 = the boot hart's
 // id, a1 = the device tree, which carries the command line, the initrd and the IMA buffer in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: SBI debug console or 16550 MMIO console, SBI system reset, Linux RISC-V hand-off.
 #include "arch.h"
 #include "uart.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64 purgatory entry. kexec enters in S-mode with the MMU off (satp = 0); we keep it off,
 // which is also what the Linux RISC-V boot protocol wants at the hand-off.
   .section .text.entry, "ax"

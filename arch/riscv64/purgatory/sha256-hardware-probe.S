@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: runs each Zknh instruction once with a trap vector of its own, so that a CPU whose
 // device tree claims Zknh but which traps on it costs nothing but the answer.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: the generic rounds with the four Zknh sigma instructions (sha256sum0/1, sha256sig0/1),
 // and the probe that runs each of them once under a trap vector of its own. Both live in
 // .styx.simd, the code the post-link check keeps apart.

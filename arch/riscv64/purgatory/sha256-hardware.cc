@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: Zknh (sha256-hardware-zknh.cc) when the device tree says every hart has it and the
 // instructions then run and compute what they should. S-mode has no feature register to read:
 // the tree is the one the next kernel gets (boot argument a1), read only inside the segment Styx

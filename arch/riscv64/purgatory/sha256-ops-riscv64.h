@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SHA-256 operations for RV64 without Zbb (no rotate, no byte reverse). A 32-bit rotate is three
 // instructions there, but a 64-bit register holding x twice (x:x) yields ror32(x, n) as the low
 // half of one logical right shift, so each sigma costs one doubling (three instructions) plus a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // riscv64: the `time` CSR (rdtime), which the SBI firmware lets S-mode read. Its rate is the
 // device tree's /cpus timebase-frequency, which the host puts in the hand-off block.
 #include "arch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x: a big-endian CPU with DAT off in 31-bit addressing mode, as kexec's diag 0x308 reset
 // leaves it. Unicorn executes diag and servc as silent no-ops, so the profile watches the
 // purgatory's own `diag 0x308` (the re-IPL) and `servc` instructions: the SCLP model completes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x as the host sees it: big-endian, RAM from 0 with the lowcore in its first 8 KiB, Linux
 // loaded at 0 and entered at 0x10000 with its boot data in the image's own parameter area at
 // 0x10400. The one boot register, r2, holds that area's address: a Styx convention (kexec passes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check of the s390x purgatory: no floating-point or vector instructions (nothing
 // guarantees the FP/vector facility is enabled in CR0), and no KIMD/KLMD (CPACF hashing is not
 // on every machine and Unicorn 2.0.1 aborts the host process on any non-query function).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What an s390x kernel reads at its entry: the parameter area at 0x10400 of its image,
 // whatever the boot registers hold. The IMA buffer, which no kernel reads, is looked for where
 // plan_boot puts it: the first page boundary after the initrd.

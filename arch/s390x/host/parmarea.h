@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The s390x Linux image's parameter area (arch/s390/include/asm/setup.h, struct parmarea): the
 // only boot data the kernel reads. The image is linked at 0, so file offsets are addresses.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The s390x Linux image (arch/s390/boot/ "image", Debian's /boot/vmlinuz-*): one binary loaded at
 // 0, entered at 0x10000, its boot data in the parameter area at 0x10400 inside the image itself.
 //

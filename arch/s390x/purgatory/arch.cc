@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x: SCLP ASCII console, re-IPL through diag 0x308, disabled-wait halt, Linux s390x hand-off
 // through a 64-bit PSW.
 #include "arch.h"

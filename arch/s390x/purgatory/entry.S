@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x purgatory entry. kexec's last step is a diag 0x308 reset that loads the 8-byte PSW it
 // left at absolute 0: the purgatory starts in 31-bit addressing mode (ESA/390-compatibility mode
 // on z/Architecture-only machines and qemu), DAT and interrupts off. sam64 switches to 64-bit

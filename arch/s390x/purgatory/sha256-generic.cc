@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // z10 has a three-operand rotate (RLL) but only two-operand XOR, and 16 registers: the nested
 // sigmas need the fewest copies. Loads are big-endian already.
 #include "sha256-ops.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x CPACF: the KIMD query (function code 0), the only KIMD function the purgatory issues. It
 // lives in .styx.simd, the one section the post-link check lets hold KIMD/KLMD.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x: CPACF's KIMD-SHA-256 is detected the way the architecture says to (STFLE facility 17,
 // the message-security assist, then the KIMD query), but no routine that issues it is built: no
 // emulator available to the project runs KIMD-SHA-256 (Unicorn 2.0.1 implements only the query and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // s390x: the TOD clock. Its rate is architected: bit 51 of the value counts microseconds.
 #include "arch.h"
 

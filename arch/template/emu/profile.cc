@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Template: the emulator profile (emu/profile.h). Each method throws until it is written, so a
 // test run names exactly what is missing.
 #include <stdexcept>

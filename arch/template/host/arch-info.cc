@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Template: what the host needs to know about the ISA (host/lib/arch-info.h). Fill in every field;
 // the values below are placeholders that no real ISA uses.
 #include "arch-info.h"

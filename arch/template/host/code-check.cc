@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Template: the post-link check of the purgatory's code (host/lib/code-check.h). Return "" for
 // acceptable code, otherwise the first offending instruction (FP/SIMD use, addressing that breaks
 // at an unaligned load address, ...).

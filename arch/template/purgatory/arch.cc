@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Template: the purgatory side of a port, i.e. purgatory/arch.h. Every function traps until it is
 // written, so a half-done port fails at its first console write instead of misbehaving quietly.
 // arch::sha256_hardware() is not here: without a sha256-hardware* file of its own the port links

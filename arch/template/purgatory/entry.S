@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Template: the purgatory's entry point. Copy arch/template/ to arch/<isa>/ and write this in the
 // ISA's assembly (see arch/arm64/purgatory/entry.S for a small one). It must:
 //   1. mask interrupts (kexec enters with them masked; make sure),

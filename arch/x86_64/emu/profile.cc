@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: 64-bit long mode as kexec leaves it, 16550s on I/O ports (and one on MMIO if the
 // purgatory was told so), reset through port 0xCF9, Linux 64-bit boot protocol.
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64 as the host sees it: Linux 64-bit boot protocol (rsi = boot_params).
 #include "arch-info.h"
 

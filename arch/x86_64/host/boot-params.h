@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The x86 "zero page" (struct boot_params, arch/x86/include/uapi/asm/bootparam.h) and the
 // setup_data nodes it links: what rsi points at when the kernel's 64-bit entry runs.
 #pragma once

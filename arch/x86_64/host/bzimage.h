@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The bzImage setup header (Documentation/arch/x86/boot.rst): what a loader reads from a kernel
 // file before it can place it and fill boot_params.
 #pragma once

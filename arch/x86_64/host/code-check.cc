@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Post-link check of the x86_64 purgatory: no x87, MMX, SSE or AVX instruction may appear.
 // Nothing saves that state across kexec, and a GCC auto-vectorised loop once made a purgatory hang
 // silently; -mgeneral-regs-only should prevent it, this check proves it on the linked binary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What an x86_64 kernel finds at its 64-bit entry: boot_params at rsi and what it points to.
 // Read through the same fields the kernel reads, so a plan can be checked against its inputs.
 #include <algorithm>

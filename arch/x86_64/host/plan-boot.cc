@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Laying out a bzImage boot through the 64-bit entry point: kernel, initrd, boot_params with the
 // command line, and the SETUP_IMA node.
 //

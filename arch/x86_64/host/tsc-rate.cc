@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: the TSC rate of the running machine, for the purgatory's "verified N MiB in T ms" line.
 // Most CPUs report it nowhere the purgatory can read (CPUID leaf 0x15 is Intel-only and often
 // zero), so `styx load` measures it against CLOCK_MONOTONIC_RAW and hands it over.

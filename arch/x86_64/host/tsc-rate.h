@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64's TSC rate as `styx load` measures it on the running machine.
 #pragma once
 

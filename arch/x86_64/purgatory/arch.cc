@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: 16550 console on I/O ports or MMIO, reset through 0xCF9, Linux 64-bit boot hand-off.
 #include "arch.h"
 #include "sse-state.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64 purgatory entry. kexec leaves us in 64-bit mode with an identity map and nothing else we
 // can rely on: no usable stack, GDT or segment registers.
   .section .text.entry, "ax"

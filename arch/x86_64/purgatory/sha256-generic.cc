@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64 rotates in place and has two-operand XOR, so the nested sigmas save register copies.
 #include "sha256-ops.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64 SHA-256 with the SHA extensions (SHA256RNDS2, SHA256MSG1, SHA256MSG2) and SSSE3/SSE4.1
 // for the byte swap and the state shuffles. The same file is linked into the host's unit tests and
 // bench, which run it natively (the emulator does not implement these instructions).

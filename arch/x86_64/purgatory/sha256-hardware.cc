@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: the SHA extensions (sha256-hardware-shani.S) when CPUID says this CPU has them and the
 // SSSE3/SSE4.1 instructions the routine also uses. The kernel enters the purgatory with
 // CR4.OSFXSR clear, where every SSE instruction raises #UD: SSE is enabled here before the routine

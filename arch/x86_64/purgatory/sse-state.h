@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: the SSE state the SHA-NI routine needs, enabled by sha256-hardware.cc and put back as the
 // purgatory found it before the hand-off.
 #pragma once

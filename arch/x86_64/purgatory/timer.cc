@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64: the TSC. Its rate is architected nowhere: CPUID leaf 0x15 gives it on CPUs that report
 // their crystal clock (recent Intel); elsewhere only the host's measurement (`styx load`) knows it.
 #include "arch.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one ABI between the host tool and the purgatory.
 //
 // The purgatory reserves one `Handoff` object in the `.styx.handoff` section; the host finds that

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Usage: build.sh CACHE_DIR
 # Builds a small arm64 Linux 6.1 kernel with IMA and KEXEC_FILE (hence HAVE_IMA_KEXEC, so it restores
 # an IMA measurement list handed over in /chosen/linux,ima-kexec-buffer) from Debian's

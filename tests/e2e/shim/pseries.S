@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // qemu-system-ppc64 -machine pseries stand-ins for SLOF, assembled big-endian as firmware runs.
 //
 // .text is the -bios image: qemu loads it at 0 and starts CPU 0 at 0x100 in 64-bit big-endian

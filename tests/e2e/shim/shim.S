@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // x86_64 entry shim for booting Styx images in qemu-system-x86_64.
 //
 // qemu's multiboot loader (-kernel shim.elf) starts this in 32-bit protected mode with paging off,

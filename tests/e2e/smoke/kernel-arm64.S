@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A stand-in "next kernel" for the arm64 smoke test, placed as a raw segment at the image entry.
 // It prints its boot register on the PL011 at 0x9000000 ("e2e-kernel: started, x0=0x...") and
 // powers off with PSCI SYSTEM_OFF over hvc. Runs with the MMU off: byte accesses only.

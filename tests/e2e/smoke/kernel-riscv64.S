@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A stand-in "next kernel" for the riscv64 smoke test, placed as a raw segment at the image entry.
 // It prints its boot register a1 through the SBI legacy console ("e2e-kernel: started,
 // a1=0x...") and shuts down with SBI SRST. Every SBI has the legacy call; OpenSBI 1.1 has no DBCN.

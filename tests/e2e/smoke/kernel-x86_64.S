@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A stand-in "next kernel" for the x86_64 smoke test, placed as a raw segment at the image entry.
 // It prints its boot register on COM1 ("e2e-kernel: started, rsi=0x...") and ends qemu through
 // the isa-debug-exit device at port 0xf4 (qemu exits with status (0x10 << 1) | 1 = 33).
