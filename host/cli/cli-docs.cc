@@ -144,6 +144,8 @@ std::string words(const std::vector<std::string>& list) {
 }
 
 std::vector<std::string> option_names(const CLI::App& app) {
+  // kexec-tools' options are parsed by getopt, not CLI11: kexec-compat.cc lists them.
+  if (command_path(app) == "styx kexec") return kexec_option_names();
   std::vector<std::string> names;
   for (const CLI::Option* o : documented_options(app)) {
     if (o->get_positional()) continue;
@@ -160,42 +162,31 @@ std::vector<std::string> subcommand_names(const CLI::App& app) {
   return names;
 }
 
+// The shell loop that follows the subcommands typed so far into $path; `word` is the shell's
+// expression for the I-th word, `first` and `count` the loop's bounds.
+void follow_subcommands(std::ostream& o, const CLI::App& app, const std::string& word,
+                        const std::string& first, const std::string& count) {
+  std::vector<const CLI::App*> all;
+  collect(app, all);
+  o << "  for ((i = " << first << "; i < " << count << "; i++)); do\n"
+    << "    case \"$path " << word << "\" in\n";
+  for (const CLI::App* a : all)
+    if (a != &app) o << "      \"" << command_path(*a) << "\") path=\"$path " << word << "\";;\n";
+  o << "    esac\n  done\n";
+}
+
 std::string bash_completion(const CLI::App& app) {
   std::vector<const CLI::App*> all;
   collect(app, all);
   std::ostringstream b;
   b << "# bash completion for styx, made by `styx docs bash`\n"
     << "_styx() {\n"
-    << "  local cur=${COMP_WORDS[COMP_CWORD]} path=styx i\n"
-    << "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-    << "    case \"$path ${COMP_WORDS[i]}\" in\n";
-  for (const CLI::App* a : all)
-    if (a != &app) b << "      \"" << command_path(*a) << "\") path=\"$path ${COMP_WORDS[i]}\";;\n";
-  b << "    esac\n  done\n"
-    << "  local words\n"
+    << "  local cur=${COMP_WORDS[COMP_CWORD]} path=styx i\n";
+  follow_subcommands(b, app, "${COMP_WORDS[i]}", "1", "COMP_CWORD");
+  b << "  local words\n"
     << "  case \"$path\" in\n";
   for (const CLI::App* a : all) {
     std::vector<std::string> w = subcommand_names(*a);
-    if (command_path(*a) == "styx kexec") {
-      // kexec-tools' options are parsed by getopt, not CLI11.
-      w = {"-l",
-           "--load",
-           "-e",
-           "--exec",
-           "-u",
-           "--unload",
-           "-f",
-           "--force",
-           "-S",
-           "--status",
-           "-t",
-           "--type",
-           "--initrd",
-           "--append",
-           "--command-line",
-           "--reuse-cmdline",
-           "--dtb"};
-    }
     for (const std::string& o : option_names(*a)) w.push_back(o);
     b << "    \"" << command_path(*a) << "\") words=\"" << words(w) << "\";;\n";
   }
@@ -216,13 +207,9 @@ std::string zsh_completion(const CLI::App& app) {
   std::ostringstream z;
   z << "#compdef styx\n# zsh completion for styx, made by `styx docs zsh`\n"
     << "_styx() {\n"
-    << "  local path=styx i\n"
-    << "  for ((i = 2; i < CURRENT; i++)); do\n"
-    << "    case \"$path ${words[i]}\" in\n";
-  for (const CLI::App* a : all)
-    if (a != &app) z << "      \"" << command_path(*a) << "\") path=\"$path ${words[i]}\";;\n";
-  z << "    esac\n  done\n"
-    << "  case \"$path\" in\n";
+    << "  local path=styx i\n";
+  follow_subcommands(z, app, "${words[i]}", "2", "CURRENT");
+  z << "  case \"$path\" in\n";
   for (const CLI::App* a : all) {
     z << "    \"" << command_path(*a) << "\")\n";
     const auto subs = visible_subcommands(*a);

@@ -249,6 +249,15 @@ int act(CompatOptions& o, std::ostream& out) {
 
 }  // namespace
 
+std::vector<std::string> kexec_option_names() {
+  std::vector<std::string> names;
+  for (const option* o = kOptions; o->name; ++o)
+    if (o->val != kSysroot) names.push_back(std::string("--") + o->name);
+  for (const char* c = kShortOptions; *c; ++c)
+    if (*c != ':') names.push_back(std::string("-") + *c);
+  return names;
+}
+
 int run_kexec_compat(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::vector<std::string> words{"kexec"};
   words.insert(words.end(), args.begin(), args.end());
