@@ -135,12 +135,12 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   bool json = false;
   auto* i = app.add_subcommand("inspect", "Show an image's segments, digests, entry and settings");
   i->add_option("image", image, "Styx image")->required();
-  i->add_flag("--json", json, "Machine-readable output");
+  i->add_flag("--json", json, kJsonHelp);
 
   auto* v = app.add_subcommand(
       "verify", "Recompute every digest on the host (exit 0 match, 1 mismatch, 2 bad input)");
   v->add_option("image", image, "Styx image")->required();
-  v->add_flag("--json", json, "Machine-readable output");
+  v->add_flag("--json", json, kJsonHelp);
 
   std::string ima_path;
   bool ima_canonical = false;

@@ -238,7 +238,7 @@ void add_ima_replay_command(CLI::App& ima, Subcommands& commands, std::ostream& 
       ->allow_extra_args(false);
   r->add_flag("--ima-canonical", o->canonical,
               "The list is in the canonical little-endian format (default: detect)");
-  r->add_flag("--json", o->json, "Machine-readable output");
+  r->add_flag("--json", o->json, kJsonHelp);
   r->add_option("--sysroot", o->sysroot, "Read /sys under this directory instead of / (for tests)")
       ->capture_default_str();
   commands.push_back({r, [o, &out] { return cmd_ima_replay(*o, out); }});

@@ -34,31 +34,31 @@ int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
     nlohmann::ordered_json j;
     j["image"] = path;
     j["arch"] = image.arch->name;
-    j["entry"] = hex(h.entry);
+    j["entry"] = h.entry;
     nlohmann::ordered_json boot = nlohmann::ordered_json::object();
-    for (size_t i = 0; i < regs.size(); ++i) boot[std::string(regs[i])] = hex(h.boot_args[i]);
+    for (size_t i = 0; i < regs.size(); ++i) boot[std::string(regs[i])] = h.boot_args[i];
     j["boot_registers"] = boot;
-    j["purgatory"] = {{"addr", hex(image.purgatory_addr)},
-                      {"size", hex(image.purgatory_memsz)},
-                      {"entry", hex(image.purgatory_entry)}};
+    j["purgatory"] = {{"addr", image.purgatory_addr},
+                      {"size", image.purgatory_memsz},
+                      {"entry", image.purgatory_entry}};
     j["seal"] = {{"handoff_sha256", host::to_hex(seal.handoff_expected)},
                  {"handoff_ok", seal.handoff_ok()},
                  {"purgatory_sha256", host::to_hex(seal.purgatory_expected)},
-                 {"purgatory_bytes", hex(image.purgatory.size())},
+                 {"purgatory_bytes", image.purgatory.size()},
                  {"purgatory_ok", seal.purgatory_ok()}};
     j["console"] = host::format_console(h.console);
     j["on_failure"] = policy_name(h.failure_policy);
     j["reset_method"] = reset;
-    j["log"] = {{"addr", hex(h.log_addr)}, {"size", hex(h.log_size)}};
+    j["log"] = {{"addr", h.log_addr}, {"size", h.log_size}};
     auto& ram = j["ram"] = nlohmann::ordered_json::array();
-    for (const auto& r : image.ram) ram.push_back({{"start", hex(r.start)}, {"size", hex(r.size)}});
+    for (const auto& r : image.ram) ram.push_back({{"start", r.start}, {"size", r.size}});
     auto& segs = j["segments"] = nlohmann::ordered_json::array();
     for (uint32_t i = 0; i < h.segment_count; ++i) {
       const Segment& s = h.segments[i];
       segs.push_back({{"index", i},
                       {"role", role_name(static_cast<Role>(s.role))},
-                      {"addr", hex(s.addr)},
-                      {"size", hex(s.size)},
+                      {"addr", s.addr},
+                      {"size", s.size},
                       {"sha256", host::to_hex(s.sha256)}});
     }
     out << j.dump(2) << "\n";

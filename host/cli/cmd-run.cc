@@ -16,7 +16,7 @@ using host::hex;
 
 nlohmann::ordered_json range_json(const std::optional<std::pair<uint64_t, uint64_t>>& range) {
   if (!range) return nullptr;
-  return {{"addr", hex(range->first)}, {"size", hex(range->second)}};
+  return {{"addr", range->first}, {"size", range->second}};
 }
 
 nlohmann::ordered_json next_kernel_json(const NextKernelReport& n) {
@@ -29,7 +29,7 @@ nlohmann::ordered_json next_kernel_json(const NextKernelReport& n) {
   if (n.ima_matches) j["ima"]["matches"] = *n.ima_matches;
   auto& memory = j["memory"] = nlohmann::ordered_json::array();
   for (const auto& [start, size] : n.seen.memory)
-    memory.push_back({{"start", hex(start)}, {"size", hex(size)}});
+    memory.push_back({{"start", start}, {"size", size}});
   if (!n.problem.empty()) j["problem"] = n.problem;
   return j;
 }
@@ -78,10 +78,10 @@ int cmd_run(const RunOptions& o, std::ostream& out) {
     nlohmann::ordered_json j;
     j["outcome"] = emu::outcome_name(r.outcome);
     j["console"] = r.console;
-    j["entry"] = host::hex(image.handoff.entry);
-    j["pc"] = host::hex(r.pc);
+    j["entry"] = image.handoff.entry;
+    j["pc"] = r.pc;
     nlohmann::ordered_json regs = nlohmann::ordered_json::object();
-    for (const auto& [name, value] : r.registers) regs[name] = host::hex(value);
+    for (const auto& [name, value] : r.registers) regs[name] = value;
     j["registers"] = regs;
     j["registers_ok"] = r.outcome == emu::Outcome::kHandoff && r.register_problem.empty();
     if (!r.register_problem.empty()) j["register_problem"] = r.register_problem;

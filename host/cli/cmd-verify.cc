@@ -50,8 +50,8 @@ int cmd_verify(const std::string& path, bool json, std::ostream& out) {
     if (json) {
       segs.push_back({{"index", i},
                       {"role", role},
-                      {"addr", host::hex(s.addr)},
-                      {"size", host::hex(s.size)},
+                      {"addr", s.addr},
+                      {"size", s.size},
                       {"ok", ok},
                       {"expected", expected_hex},
                       {"actual", actual_hex}});
@@ -70,8 +70,8 @@ int cmd_verify(const std::string& path, bool json, std::ostream& out) {
     j["handoff"] = {{"ok", seal.handoff_ok()},
                     {"expected", host::to_hex(seal.handoff_expected)},
                     {"actual", host::to_hex(seal.handoff_actual)}};
-    j["purgatory"] = {{"addr", host::hex(image.purgatory_addr)},
-                      {"size", host::hex(image.purgatory.size())},
+    j["purgatory"] = {{"addr", image.purgatory_addr},
+                      {"size", image.purgatory.size()},
                       {"ok", seal.purgatory_ok()},
                       {"expected", host::to_hex(seal.purgatory_expected)},
                       {"actual", host::to_hex(seal.purgatory_actual)}};

@@ -34,7 +34,7 @@ void add_emulator_commands(CLI::App& app, Subcommands& commands, std::ostream& o
                 "SEG:BYTE:BIT flip one bit of a segment before running; repeatable");
   auto* max_opt =
       r->add_option("--max-insns", *max_insns, "Instruction budget (default 4000000000)");
-  r->add_flag("--json", run_opts->json, "Machine-readable output");
+  r->add_flag("--json", run_opts->json, kJsonHelp);
   commands.push_back({r, [=, &out] {
                         if (max_opt->count())
                           run_opts->max_instructions = instruction_budget(*max_insns);

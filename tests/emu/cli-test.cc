@@ -33,6 +33,7 @@ class Cli : public testing::TestWithParam<std::string>, protected TestDir {
   }
 
   std::string addr(uint64_t offset) const { return host::hex(base_ + offset); }
+  uint64_t at(uint64_t offset) const { return base_ + offset; }
   std::string boot_role() const { return role_name(host::find_arch(GetParam())->boot_data_role); }
   std::string boot_reg() const {
     return std::string(host::find_arch(GetParam())->boot_data_register());
@@ -84,12 +85,14 @@ TEST_P(Cli, BuildInspectVerifyRun) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["arch"], GetParam());
-  EXPECT_EQ(j["entry"], addr(0x200000));
-  EXPECT_EQ(j["boot_registers"][boot_reg()], addr(0x2000000));
+  // Numbers are JSON numbers, not hex strings, so that jq and scripts can compare them.
+  EXPECT_TRUE(j["entry"].is_number_unsigned()) << j["entry"];
+  EXPECT_EQ(j["entry"], at(0x200000));
+  EXPECT_EQ(j["boot_registers"][boot_reg()], at(0x2000000));
   ASSERT_EQ(j["segments"].size(), 3u);
   EXPECT_EQ(j["segments"][1]["role"], "initrd");
-  EXPECT_EQ(j["segments"][1]["addr"], addr(0x1000000));
-  EXPECT_EQ(j["segments"][1]["size"], "0x138b");
+  EXPECT_EQ(j["segments"][1]["addr"], at(0x1000000));
+  EXPECT_EQ(j["segments"][1]["size"], 5003u);
   EXPECT_EQ(j["segments"][1]["sha256"], host::to_hex(host::sha256(pattern(5003, 2))));
   EXPECT_EQ(j["on_failure"], "halt");
 
@@ -97,7 +100,7 @@ TEST_P(Cli, BuildInspectVerifyRun) {
   EXPECT_EQ(j["seal"]["handoff_sha256"], host::to_hex(image.handoff.handoff_sha256));
   EXPECT_EQ(j["seal"]["handoff_ok"], true);
   EXPECT_EQ(j["seal"]["purgatory_sha256"], host::to_hex(image.handoff.purgatory_sha256));
-  EXPECT_EQ(j["seal"]["purgatory_bytes"], host::hex(image.purgatory.size()));
+  EXPECT_EQ(j["seal"]["purgatory_bytes"], image.purgatory.size());
   EXPECT_EQ(j["seal"]["purgatory_ok"], true);
 
   r = styx({"inspect", path("image")});
@@ -126,8 +129,8 @@ TEST_P(Cli, BuildInspectVerifyRun) {
   EXPECT_EQ(r.status, 0) << r.out;
   const auto run = nlohmann::json::parse(r.out);
   EXPECT_EQ(run["outcome"], "handoff");
-  EXPECT_EQ(run["entry"], addr(0x200000));
-  EXPECT_EQ(run["registers"][boot_reg()], addr(0x2000000));
+  EXPECT_EQ(run["entry"], at(0x200000));
+  EXPECT_EQ(run["registers"][boot_reg()], at(0x2000000));
   EXPECT_GT(run["instructions"].get<uint64_t>(), 0u);
   EXPECT_TRUE(run["failed_segments"].empty());
 
@@ -195,6 +198,8 @@ TEST_P(Cli, VerifyAndInspectNameABrokenSeal) {
     EXPECT_EQ(v["ok"], false);
     EXPECT_EQ(v["handoff"]["ok"], c.name != "block");
     EXPECT_EQ(v["purgatory"]["ok"], c.name != "purgatory");
+    EXPECT_TRUE(v["purgatory"]["addr"].is_number_unsigned()) << v["purgatory"];
+    EXPECT_TRUE(v["segments"][0]["size"].is_number_unsigned()) << v["segments"][0];
     r = styx({"inspect", path("bad"), "--json"});
     EXPECT_EQ(r.status, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -21,6 +22,7 @@
 #include "fixture.h"
 #include "ima-replay.h"
 #include "ima.h"
+#include "image.h"
 #include "kexec-commands.h"
 #include "kexec.h"
 #include "live-system.h"
@@ -329,6 +331,60 @@ TEST_P(Load, ImageWhoseDigestsNoLongerMatchIsRefusedBeforeLoading) {
   EXPECT_FALSE(fs::exists(state_path()));
   it[4000] ^= 0x01;
   write("img", bytes);
+  EXPECT_EQ(styx({"load", "--sysroot", sysroot(), path("img")}).status, 0);
+  EXPECT_EQ(calls_->loads.size(), 1u);
+}
+
+// The purgatory halts at boot on a broken seal; the host refuses it first, so that the running
+// system keeps going instead of kexec'ing into a halt.
+TEST_P(Load, ImageWhoseSealIsBrokenIsRefusedBeforeLoading) {
+  const std::vector<host::MemRange> ram = host::LiveSystem(sysroot()).ram();
+  const host::MemRange r = *std::max_element(
+      ram.begin(), ram.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
+  const std::string at = host::hex(r.start + r.size / 2 / 4096 * 4096);
+  write("k", pattern(8192, 6));
+  ASSERT_EQ(
+      styx({"build", "--arch", GetParam(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
+            at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")})
+          .status,
+      0);
+  const std::vector<uint8_t> good = host::read_file(path("img"));
+  const host::Image image = host::read_image(path("img"));
+  const auto where =
+      std::search(good.begin(), good.end(), image.purgatory.begin(), image.purgatory.end());
+  ASSERT_NE(where, good.end());
+  const size_t purgatory_at = static_cast<size_t>(where - good.begin());
+  struct Case {
+    const char* what;
+    size_t offset;  ///< into the purgatory's bytes
+    std::string expected;
+  };
+  const std::vector<Case> cases{
+      {"entry", image.handoff_offset + offsetof(Handoff, entry),
+       "styx: " + path("img") + ": hand-off block: sha256 expected " +
+           host::to_hex(image.handoff.handoff_sha256) + " actual "},
+      {"code", 0,
+       "styx: " + path("img") + ": purgatory at " + host::hex(image.purgatory_addr) +
+           ": sha256 expected " + host::to_hex(image.handoff.purgatory_sha256) + " actual "},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::vector<uint8_t> bytes = good;
+    bytes[purgatory_at + c.offset] ^= 0x10;
+    write("img", bytes);
+    for (const bool dry_run : {true, false}) {
+      std::vector<std::string> args{"load", "--sysroot", sysroot(), path("img")};
+      if (dry_run) args.push_back("--dry-run");
+      const CliResult res = styx(args);
+      EXPECT_EQ(res.status, 1) << res.out;
+      EXPECT_TRUE(res.err.starts_with(c.expected)) << res.err;
+      EXPECT_TRUE(res.err.ends_with("; not loading\n")) << res.err;
+    }
+  }
+  EXPECT_TRUE(calls_->loads.empty());
+  EXPECT_FALSE(fs::exists(state_path()));
+  // The control: the same image unbroken loads.
+  write("img", good);
   EXPECT_EQ(styx({"load", "--sysroot", sysroot(), path("img")}).status, 0);
   EXPECT_EQ(calls_->loads.size(), 1u);
 }

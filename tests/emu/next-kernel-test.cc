@@ -61,14 +61,14 @@ TEST_P(NextKernel, SeesExactlyWhatWasGiven) {
   EXPECT_EQ(j["outcome"], "handoff");
   const auto& next = j["next_kernel"];
   EXPECT_EQ(next["cmdline"], cmdline);
-  EXPECT_EQ(next["initrd"]["size"], "0x11171");
+  EXPECT_EQ(next["initrd"]["size"], 0x11171u);
   EXPECT_EQ(next["initrd"]["matches"], true);
   EXPECT_EQ(next["ima"]["records"], 9);
   EXPECT_EQ(next["ima"]["matches"], true);
   ASSERT_EQ(next["memory"].size(), sample_.memory.size());
   for (size_t i = 0; i < sample_.memory.size(); ++i) {
-    EXPECT_EQ(next["memory"][i]["start"], sample_.memory[i].first);
-    EXPECT_EQ(next["memory"][i]["size"], sample_.memory[i].second);
+    EXPECT_EQ(next["memory"][i]["start"], std::stoull(sample_.memory[i].first, nullptr, 16));
+    EXPECT_EQ(next["memory"][i]["size"], std::stoull(sample_.memory[i].second, nullptr, 16));
   }
   EXPECT_EQ(j["console"].get<std::string>().find("FAIL"), std::string::npos);
 
