@@ -273,7 +273,7 @@ std::vector<MemRange> LiveSystem::ram_reservations() const {
     const uint64_t first = *start & ~(kPage - 1);
     const uint64_t end =
         *last >= UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (*last + kPage) & ~(kPage - 1);
-    out.push_back(MemRange{first, end - first});
+    if (end > first) out.push_back(MemRange{first, end - first});
   }
   std::sort(out.begin(), out.end(),
             [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
