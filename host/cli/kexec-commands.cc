@@ -88,6 +88,7 @@ struct Built {
   LoadState state;
   std::optional<host::ImaList> ima;
   std::optional<host::ImaRestore> restore;  ///< what the next kernel does with the list
+  std::string ram_source;                   ///< where the boot's RAM came from (BootPlan)
 };
 
 // Reads a file the boot is built from. A load records the digest of the bytes it read; a reload
@@ -129,6 +130,16 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
     } else {
       throw InputError(live.path("/sys/firmware/fdt").string() +
                        ": no device tree to pass on; give one with --dtb");
+    }
+    // For a tree without /memory (booted through UEFI); one with it needs none of this, so a
+    // map that cannot be read is only an error once it is needed.
+    in.firmware_map_source = live.firmware_map_file().string();
+    try {
+      in.firmware_map = live.firmware_map();
+      in.firmware_reserved = live.ram_reservations();
+    } catch (const InputError& e) {
+      in.firmware_map.clear();
+      in.firmware_map_error = e.what();
     }
   } else {
     if (state.dtb)
@@ -173,6 +184,9 @@ Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& 
   if (purgatory.empty())
     throw InputError("this styx was built without a " + std::string(arch.name) + " purgatory");
   out.image = host::build_image(req, purgatory);
+  out.ram_source = plan.ram_source.empty() && !in.ram.empty()
+                       ? live.firmware_map_file().string() + " (System RAM)"
+                       : plan.ram_source;
   out.state = std::move(state);
   return out;
 }
@@ -259,6 +273,12 @@ void print_summary(std::ostream& out, const char* verb, const Built& b,
       << host::hex(plan.entry) << " (purgatory), next kernel entry "
       << host::hex(b.image.handoff.entry) << "\n";
   out << "styx: purgatory console: " << host::format_console(b.image.handoff.console) << "\n";
+  if (!b.ram_source.empty()) {
+    uint64_t bytes = 0;
+    for (const host::MemRange& r : b.image.ram) bytes += r.size;
+    out << "styx: RAM: " << (bytes >> 20) << " MiB in " << b.image.ram.size()
+        << (b.image.ram.size() == 1 ? " range" : " ranges") << ", from " << b.ram_source << "\n";
+  }
   if (const uint64_t hz = b.image.handoff.timer_hz)
     out << fmt::format("styx: purgatory timer: {:.3f} MHz, as given to it\n", hz / 1e6);
   const bool carries_ima =
@@ -479,7 +499,8 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "load",
       "Load a kexec image into the running kernel (kexec_load): a Styx IMAGE, or one built for "
       "this machine from --kernel, taking the memory map, device tree, console and IMA list "
-      "from the running system");
+      "from the running system (on a device tree without /memory, as UEFI leaves it, RAM is "
+      "/proc/iomem's System RAM less what it reserves inside)");
   l->add_option("image", o->image, "Styx image (from `styx build`)");
   l->add_option("--kernel", o->kernel, "Linux kernel to build an image for");
   l->add_option("--initrd,--ramdisk", o->initrd, "Initial ramdisk");

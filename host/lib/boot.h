@@ -60,6 +60,14 @@ struct BootInputs {
   /// The whole firmware memory map of a running machine (`styx load`), for boot protocols that
   /// pass reserved and ACPI ranges on as well (x86_64's e820); empty: only `ram` is known.
   std::vector<FirmwareRange> firmware_map;
+  /// Where firmware_map came from ("/proc/iomem"), for messages; when it could not be read, the
+  /// reason (firmware_map empty).
+  std::string firmware_map_source;
+  std::string firmware_map_error;
+  /// Ranges inside the firmware map's RAM that the running kernel keeps for itself or for the
+  /// firmware (LiveSystem::ram_reservations(): on arm64 the EFI memory map, ACPI tables, ...):
+  /// a DT boot that takes its RAM from the firmware map places nothing there.
+  std::vector<MemRange> firmware_reserved;
   std::optional<Console> console;
 };
 
@@ -70,6 +78,8 @@ struct BootPlan {
   uint64_t entry = 0;
   std::vector<std::pair<std::string, uint64_t>> boot_args;
   std::vector<MemRange> ram;
+  /// Where `ram` came from, for messages: "--mem", the tree's /memory, the firmware map.
+  std::string ram_source;
   std::optional<Console> console;
   /// Ranges the purgatory must stay out of beyond the segments (e.g. firmware reservations).
   std::vector<MemRange> reserved;

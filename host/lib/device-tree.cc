@@ -522,6 +522,39 @@ std::vector<uint8_t> DeviceTree::pack() const {
   return out;
 }
 
+DtBootRam dt_boot_ram(const DeviceTree& dt, const BootInputs& in, uint64_t page) {
+  DtBootRam out;
+  out.avoid = dt.reservations();
+  if (!in.ram.empty()) {
+    out.ram = in.ram;
+    out.source = "--mem";
+    return out;
+  }
+  out.ram = whole_pages(dt.memory(), page);
+  if (!out.ram.empty()) {
+    out.source = "the /memory nodes of " + dt.name();
+    return out;
+  }
+  std::vector<MemRange> system_ram;
+  for (const FirmwareRange& r : in.firmware_map)
+    if (r.type == "System RAM") system_ram.push_back({r.start, r.size});
+  out.ram = whole_pages(std::move(system_ram), page);
+  if (out.ram.empty()) {
+    std::string why = "no enabled /memory node with a reg";
+    if (!in.firmware_map_error.empty())
+      why += ", and " + in.firmware_map_error;
+    else if (!in.firmware_map_source.empty())
+      why += ", and no System RAM in " + in.firmware_map_source;
+    throw InputError(dt.name() + ": no RAM: " + why + " (or use --mem)");
+  }
+  out.avoid.insert(out.avoid.end(), in.firmware_reserved.begin(), in.firmware_reserved.end());
+  out.source =
+      (in.firmware_map_source.empty() ? std::string("the firmware map") : in.firmware_map_source) +
+      " (System RAM; the tree has no /memory), " + std::to_string(in.firmware_reserved.size()) +
+      " reserved ranges in it kept clear";
+  return out;
+}
+
 std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
                                       const std::vector<MemRange>& holes) {
   for (const MemRange& hole : holes) {

@@ -128,6 +128,20 @@ std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
 /// Overlapping or touching ranges merged, each shrunk to whole `page`s, sorted; empty ones dropped.
 std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page);
 
+/// The RAM a DT boot describes and places in, what it must leave alone there, and where the RAM
+/// came from (BootPlan::ram_source).
+struct DtBootRam {
+  std::vector<MemRange> ram;
+  std::vector<MemRange> avoid;
+  std::string source;
+};
+/// --mem (`in.ram`), else the tree's /memory, else the running machine's firmware map (its System
+/// RAM, whole pages): a tree without /memory is what Linux's EFI stub hands the kernel, which
+/// then takes RAM from the EFI memory map. `avoid` is the tree's reservations, plus
+/// `in.firmware_reserved` when the firmware map is used. InputError "TREE: no RAM: ..." when
+/// none of them has any.
+DtBootRam dt_boot_ram(const DeviceTree& dt, const BootInputs& in, uint64_t page);
+
 /// What a kernel given the device tree at `dtb_addr` reads from it: /chosen/bootargs, the initrd,
 /// the IMA buffer and the /memory ranges. std::runtime_error when it cannot be read or is
 /// malformed.

@@ -193,6 +193,13 @@ std::string LiveSystem::cmdline() const {
   return text;
 }
 
+fs::path LiveSystem::firmware_map_file() const {
+  const fs::path memmap = path("/sys/firmware/memmap");
+  std::error_code ec;
+  if (fs::is_directory(memmap, ec) && !fs::is_empty(memmap, ec)) return memmap;
+  return path("/proc/iomem");
+}
+
 std::vector<FirmwareRange> LiveSystem::firmware_map() const {
   const fs::path memmap = path("/sys/firmware/memmap");
   std::vector<FirmwareRange> map;
@@ -227,6 +234,50 @@ std::vector<MemRange> LiveSystem::ram() const {
     if (start < end && start >= r.start) ram.push_back(MemRange{start, end - start});
   }
   return ram;
+}
+
+std::vector<MemRange> LiveSystem::ram_reservations() const {
+  const fs::path iomem = path("/proc/iomem");
+  const auto bytes = read_file_if_present(iomem.string());
+  if (!bytes) return {};
+  const std::string text = as_text(*bytes);
+  std::vector<MemRange> out;
+  // The indentation of the enclosing "System RAM" line, while inside one.
+  std::optional<size_t> ram_depth;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    const std::string_view line(text.data() + pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    const size_t depth = line.find_first_not_of(' ');
+    if (depth == std::string_view::npos) continue;
+    const std::string_view entry = line.substr(depth);
+    const size_t colon = entry.find(" : ");
+    const size_t dash = entry.find('-');
+    const auto start = parse_digits(entry.substr(0, dash), 16);
+    const auto last = dash < colon && colon != std::string_view::npos
+                          ? parse_digits(entry.substr(dash + 1, colon - dash - 1), 16)
+                          : std::nullopt;
+    if (!start || !last || *last < *start || *last == UINT64_MAX)
+      fail(iomem, "line " + std::to_string(line_no) + ": expected START-END : NAME in '" +
+                      std::string(line) + "'");
+    const std::string_view name = entry.substr(colon + 3);
+    if (ram_depth && depth <= *ram_depth) ram_depth.reset();
+    if (!ram_depth) {
+      if (name == "System RAM") ram_depth = depth;
+      continue;
+    }
+    if (starts_with(name, "Kernel ")) continue;
+    const uint64_t first = *start & ~(kPage - 1);
+    const uint64_t end =
+        *last >= UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (*last + kPage) & ~(kPage - 1);
+    if (end > first) out.push_back(MemRange{first, end - first});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  return out;
 }
 
 std::optional<std::vector<uint8_t>> LiveSystem::device_tree() const {
@@ -266,7 +317,12 @@ std::optional<std::string> LiveSystem::console() const {
   if (from_console_arg) return from_console_arg;
 
   std::error_code ec;
-  if (fs::exists(path("/sys/firmware/fdt"), ec)) return std::nullopt;
+  if (const auto fdt = device_tree()) {
+    const int chosen = fdt_path_offset(fdt->data(), "/chosen");
+    if (chosen >= 0 && (fdt_getprop(fdt->data(), chosen, "stdout-path", nullptr) ||
+                        fdt_getprop(fdt->data(), chosen, "linux,stdout-path", nullptr)))
+      return std::nullopt;
+  }
 
   std::optional<std::string> tty;
   if (auto consoles = read_file_if_present(path("/proc/consoles").string())) {

@@ -45,15 +45,27 @@ class LiveSystem {
   /// reserved anything), or else the top-level ranges of /proc/iomem; sorted by start.
   std::vector<FirmwareRange> firmware_map() const;
 
+  /// The file or directory firmware_map() reads: /sys/firmware/memmap when it lists ranges, else
+  /// /proc/iomem.
+  std::filesystem::path firmware_map_file() const;
+
   /// The "System RAM" ranges of firmware_map(), adjacent ones merged, rounded inward to 4 KiB.
   std::vector<MemRange> ram() const;
+
+  /// What /proc/iomem shows inside "System RAM" at any depth, but for the running kernel's own
+  /// image ("Kernel code", "Kernel data", ..., which a kexec replaces anyway), rounded outward to
+  /// 4 KiB, sorted: on arm64 every memblock reservation ("reserved": the EFI memory map, ACPI
+  /// tables, EFI's persistent reservations such as GIC tables), and "Crash kernel". The same rule
+  /// as kexec-tools' arm64 port, which leaves out every "reserved" range. Empty without
+  /// /proc/iomem.
+  std::vector<MemRange> ram_reservations() const;
 
   /// /sys/firmware/fdt (checked to be a flattened device tree), nullopt without one.
   std::optional<std::vector<uint8_t>> device_tree() const;
 
   /// The console as an earlycon-style spec parse_console() accepts, from the first `earlycon=`
-  /// (or `console=uart...`) on the command line that names an address; else nullopt when there
-  /// is a device tree (its /chosen stdout-path says more than this could); else the preferred
+  /// (or `console=uart...`) on the command line that names an address; else nullopt when the
+  /// device tree's /chosen has a stdout-path (it says more than this could); else the preferred
   /// serial console of /proc/consoles (flagged 'C', or the first enabled one; without that file,
   /// the last `console=ttyS<N>`/`ttyAMA<N>`) resolved through /sys/class/tty/<tty>. Nullopt when
   /// nothing usable is found, e.g. the tty has no sysfs entry or a register layout no spec names.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
-#   ARCH   x86_64 or arm64
+#   ARCH   x86_64, arm64, or arm64-uefi (the same arm64 kernel started by UEFI firmware, on ACPI)
 # Boots the Debian kernel of ARCH from KERNELS_DIR (fetch-kernels.sh) in qemu with an initramfs whose
 # /init loads an IMA policy, makes a few measurements and sends on the results channel (init-lib.sh),
 # base64-encoded between
@@ -19,6 +19,13 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 e2e_need base64 cpio gzip awk
 
+if [ -z "$work" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
 # The machines and command lines the captures were made with (README.md repeats them).
 case $arch in
   x86_64)
@@ -33,17 +40,19 @@ case $arch in
       -kernel "$kernels/Image-arm64"
     append="console=ttyAMA0 ima_canonical_fmt panic=-1"
     ;;
-  *) e2e_fail "unknown ARCH $arch (x86_64 or arm64)" ;;
+  arm64-uefi)
+    busybox=$kernels/busybox-arm64
+    e2e_uefi_arm64_firmware "$work"
+    # shellcheck disable=SC2086
+    set -- qemu-system-aarch64 -machine virt,acpi=on -cpu cortex-a57 -m 1024 $e2e_uefi_args \
+      -kernel "$kernels/Image-arm64"
+    append="console=ttyAMA0 panic=-1"
+    ;;
+  *) e2e_fail "unknown ARCH $arch (x86_64, arm64 or arm64-uefi)" ;;
 esac
 e2e_need "$1"
 [ -s "$busybox" ] || e2e_fail "$busybox missing: run fetch-kernels.sh first"
 
-if [ -z "$work" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-fi
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
 
 # The initramfs: busybox, init-lib.sh and /init only (no /dev/console node: making one needs
 # root, so init-lib.sh mounts devtmpfs and opens the console itself).
@@ -128,7 +137,7 @@ case $arch in
     [ -f "$tree/sys/firmware/memmap/0/type" ] || e2e_fail "the capture lacks sys/firmware/memmap"
     [ -f "$tree/sys/class/tty/ttyS0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyS0"
     ;;
-  arm64)
+  arm64 | arm64-uefi)
     [ -s "$tree/sys/firmware/fdt" ] || e2e_fail "the capture lacks sys/firmware/fdt"
     [ -f "$tree/sys/class/tty/ttyAMA0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyAMA0"
     ;;

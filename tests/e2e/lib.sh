@@ -47,7 +47,7 @@ e2e_inputs_file() {
   : >"$out"
   for f in $e2e_inputs; do [ -f "$f" ] && cat "$f" >>"$out"; done
   dpkg-query -W -f '${Package} ${Version}\n' qemu-system-x86 qemu-system-arm qemu-system-misc \
-    qemu-system-ppc qemu-system-s390x opensbi 2>/dev/null >>"$out" || true
+    qemu-system-ppc qemu-system-s390x opensbi qemu-efi-aarch64 2>/dev/null >>"$out" || true
 }
 
 # e2e_changes: what differs between this run's inputs and those of the test's last pass.
@@ -159,6 +159,21 @@ e2e_qemu_arm64() { # NAME LOG IMAGE [ARGS...]
   shift 3
   e2e_qemu "$name" "$log" qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 1024 \
     -device "loader,file=$image" -device "loader,addr=$(e2e_elf_entry "$image"),cpu-num=0" "$@"
+}
+
+# e2e_uefi_arm64_firmware DIR: sets e2e_uefi_args to the qemu options that start an arm64 virt
+# machine in Debian's UEFI firmware (qemu-efi-aarch64, AAVMF: its code read-only, a fresh copy of
+# its variable store in DIR). With -kernel, the firmware runs the kernel's EFI stub (qemu hands it
+# the Image and initrd through fw_cfg).
+E2E_AAVMF_DIR=/usr/share/AAVMF
+e2e_uefi_arm64_firmware() {
+  for f in AAVMF_CODE.fd AAVMF_VARS.fd; do
+    [ -s "$E2E_AAVMF_DIR/$f" ] || e2e_fail "$E2E_AAVMF_DIR/$f missing (qemu-efi-aarch64, see .ci/debian-packages)"
+  done
+  mkdir -p "$1"
+  cp "$E2E_AAVMF_DIR/AAVMF_VARS.fd" "$1/AAVMF_VARS.fd"
+  e2e_uefi_args="-drive if=pflash,format=raw,readonly=on,file=$E2E_AAVMF_DIR/AAVMF_CODE.fd"
+  e2e_uefi_args="$e2e_uefi_args -drive if=pflash,format=raw,file=$1/AAVMF_VARS.fd"
 }
 
 # Debian's OpenSBI build whose next stage is at a fixed 0x80200000 (fw_dynamic needs -kernel).

@@ -20,6 +20,12 @@
 #                       length of a whole load, then what is loaded checked against what
 #                       `styx status` and /run/styx say (see kill-load-x86_64.sh); then one load
 #                       left whole and executed
+#             uefi:     sends what the kernel found of the firmware (/proc/iomem, /sys/firmware/fdt
+#                       in base64, the ACPI tables' names, the EFI RTC's name and date: reading
+#                       the date calls the firmware's GetTime runtime service); then, when built
+#                       with E2E_STYX, E2E_KERNEL and E2E_NEXT_INITRD, `styx load --dry-run`,
+#                       `styx load` (both with --reuse-cmdline --ima=skip: Debian's arm64 kernel
+#                       cannot restore a list) and `styx exec`
 #             chain:    a chain of kexecs through styx (E2E_STYX) into the kernels E2E_KERNEL and
 #                       E2E_KERNEL2 by turns, E2E_HOPS (default 10) in all: each kernel (hop N,
 #                       from e2e.hop=N on its command line) measures files as dump-ima, sends
@@ -44,8 +50,8 @@ case $arch in
   *) die "unknown ARCH $arch (x86_64, arm64, riscv64, ppc64le or s390x)" ;;
 esac
 case $mode in
-  dump-ima | show-ima | kexec | chain | kill-load) ;;
-  *) die "unknown MODE $mode (dump-ima, show-ima, kexec, chain or kill-load)" ;;
+  dump-ima | show-ima | kexec | chain | kill-load | uefi) ;;
+  *) die "unknown MODE $mode (dump-ima, show-ima, kexec, chain, kill-load or uefi)" ;;
 esac
 [ -s "$busybox" ] || die "$busybox missing: run fetch-kernels.sh first"
 command -v cpio >/dev/null || die "cpio not found"
@@ -95,6 +101,16 @@ if [ "$mode" = kill-load ]; then
   echo "${E2E_RUNS:-100}" >"$stage/etc/e2e/runs"
   cp "$(dirname "$0")/kill-load-init.sh" "$stage/etc/e2e/kill-load-init.sh"
 fi
+if [ "$mode" = uefi ] && [ -n "${E2E_STYX:-}" ]; then
+  for f in "$E2E_STYX" "${E2E_KERNEL:-}" "${E2E_NEXT_INITRD:-}"; do
+    [ -s "$f" ] || die "uefi mode with E2E_STYX needs E2E_KERNEL and E2E_NEXT_INITRD (missing: '$f')"
+  done
+  mkdir -p "$stage/boot"
+  cp "$E2E_STYX" "$stage/bin/styx"
+  chmod 0755 "$stage/bin/styx"
+  cp "$E2E_KERNEL" "$stage/boot/vmlinuz"
+  cp "$E2E_NEXT_INITRD" "$stage/boot/next.cpio.gz"
+fi
 if [ "$mode" = chain ]; then
   for f in "${E2E_STYX:-}" "${E2E_KERNEL:-}" "${E2E_KERNEL2:-}"; do
     [ -s "$f" ] || die "chain mode needs E2E_STYX, E2E_KERNEL and E2E_KERNEL2 (missing: '$f')"
@@ -138,6 +154,26 @@ report_tpm() { # TAG: the binary list and the PCRs, back to back
 
 if [ "$mode" = kill-load ]; then
   . /etc/e2e/kill-load-init.sh
+  results_end
+  poweroff -f
+fi
+
+if [ "$mode" = uefi ]; then
+  result_block iomem cat /proc/iomem
+  result_block "fdt base64" base64 /sys/firmware/fdt
+  result_block acpi-tables ls /sys/firmware/acpi/tables
+  for r in /sys/class/rtc/rtc*; do
+    [ "$(cat "$r/name" 2>/dev/null)" = rtc-efi ] || continue
+    result "e2e-init: EFI RTC ${r##*/}: $(cat "$r/date")"
+  done
+  if [ -x /bin/styx ]; then
+    load() { styx load --kernel /boot/vmlinuz --initrd /boot/next.cpio.gz --reuse-cmdline --ima=skip "$@"; }
+    result_block dry-run load --dry-run
+    result_block load load
+    styx exec >&3 2>&1
+    result "e2e-init: styx exec returned"
+  fi
+  result "e2e-init: powering off"
   results_end
   poweroff -f
 fi

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "device-tree.h"
 #include "digest.h"
 #include "error.h"
 #include "file-io.h"
@@ -65,7 +66,7 @@ class Load : public testing::TestWithParam<std::string>, protected TestDir {
   void SetUp() override {
     fs::copy(fs::path(STYX_SOURCE_DIR) / "tests/data/sysroot" / GetParam(), sysroot(),
              fs::copy_options::recursive);
-    const SampleBoot boot = sample_boot(GetParam());
+    const SampleBoot boot = sample_boot(arch());
     write("kernel", boot.kernel);
     write("initrd", pattern(70001, 7));
     calls_ = std::make_shared<Calls>();
@@ -74,6 +75,8 @@ class Load : public testing::TestWithParam<std::string>, protected TestDir {
   }
   void TearDown() override { cli::set_kexec_kernel_factory(nullptr); }
 
+  // The ISA of the captured tree: its name up to a '-' (arm64-uefi: arm64 started by UEFI).
+  std::string arch() const { return GetParam().substr(0, GetParam().find('-')); }
   std::string sysroot() const { return path("sysroot"); }
   std::string ima_path() const {
     return sysroot() + "/sys/kernel/security/ima/binary_runtime_measurements";
@@ -94,14 +97,14 @@ class Load : public testing::TestWithParam<std::string>, protected TestDir {
   void measure_one_more() const {
     host::ImaList list = host::parse_ima_list(host::read_file(ima_path()), "list");
     list.records.push_back(list.records.back());
-    const bool big = host::find_arch(GetParam())->big_endian;
+    const bool big = host::find_arch(arch())->big_endian;
     const std::vector<uint8_t> buffer = host::build_ima_kexec_buffer(list, big, 0);
     write("sysroot/sys/kernel/security/ima/binary_runtime_measurements",
           {buffer.begin() + host::kImaKexecHeaderSize, buffer.end()});
   }
   // The IMA buffer inside the loaded segments: records it carries.
   size_t carried_records(const host::KexecPlan& plan) const {
-    const bool big = host::find_arch(GetParam())->big_endian;
+    const bool big = host::find_arch(arch())->big_endian;
     for (const host::KexecSegment& s : plan.segments) {
       const size_t at = s.contents.find("ima");
       if (at == std::string::npos) continue;
@@ -138,7 +141,7 @@ class Load : public testing::TestWithParam<std::string>, protected TestDir {
   }
   // The kernel again as /boot/vmlinuz-RELEASE beside config-RELEASE; returns load arguments.
   std::vector<std::string> load_args_with_config(const std::string& config) const {
-    write("boot/vmlinuz-6.1.0-test", sample_boot(GetParam()).kernel);
+    write("boot/vmlinuz-6.1.0-test", sample_boot(arch()).kernel);
     write("boot/config-6.1.0-test", {config.begin(), config.end()});
     std::vector<std::string> args = load_args();
     args[4] = path("boot/vmlinuz-6.1.0-test");
@@ -163,8 +166,8 @@ TEST_P(Load, DryRunPrintsTheSegmentsAndChangesNothing) {
   EXPECT_NE(r.out.find("IMA: " + std::to_string(ima_records()) + " measurements carried"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find(GetParam() == "x86_64" ? "purgatory console: uart8250,io,0x3f8\n"
-                                              : "purgatory console: pl011,0x9000000\n"),
+  EXPECT_NE(r.out.find(arch() == "x86_64" ? "purgatory console: uart8250,io,0x3f8\n"
+                                          : "purgatory console: pl011,0x9000000\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("dry run: nothing loaded"), std::string::npos);
@@ -271,7 +274,7 @@ TEST_P(Load, KernelRefusalIsOneLineAndLeavesNoState) {
 }
 
 TEST_P(Load, RefusesAnImageForAnotherIsa) {
-  const std::string other = GetParam() == "x86_64" ? "arm64" : "x86_64";
+  const std::string other = arch() == "x86_64" ? "arm64" : "x86_64";
   const host::ArchInfo& a = *host::find_arch(other);
   write("k", pattern(4096, 1));
   const CliResult built =
@@ -283,7 +286,7 @@ TEST_P(Load, RefusesAnImageForAnotherIsa) {
   const CliResult r = styx({"load", "--sysroot", sysroot(), path("other.img")});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "styx: " + path("other.img") + ": built for " + other +
-                       ", but this system runs " + GetParam() + "\n");
+                       ", but this system runs " + arch() + "\n");
   EXPECT_TRUE(calls_->loads.empty());
 }
 
@@ -309,8 +312,8 @@ TEST_P(Load, ImageWhoseDigestsNoLongerMatchIsRefusedBeforeLoading) {
   const std::vector<uint8_t> kernel = pattern(8192, 5);
   write("k", kernel);
   const CliResult built =
-      styx({"build", "--arch", GetParam(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
-            at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")});
+      styx({"build", "--arch", arch(), "--segment", "kernel=" + path("k") + "@" + at, "--entry", at,
+            "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")});
   ASSERT_EQ(built.status, 0) << built.err;
   std::vector<uint8_t> bytes = host::read_file(path("img"));
   auto it = std::search(bytes.begin(), bytes.end(), kernel.begin(), kernel.end());
@@ -648,7 +651,7 @@ TEST_P(Load, StatusSaysWhatIsLoadedAndWhetherTheFilesStillHoldIt) {
                                   host::to_hex(host::sha256(host::read_file(path("kernel"))));
   CliResult r = styx({"status", "--sysroot", sysroot()});
   EXPECT_EQ(r.status, 0);
-  EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + GetParam() + ")\n")) << r.out;
+  EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + arch() + ")\n")) << r.out;
   EXPECT_NE(r.out.find(kernel_line + ", unchanged\n"), std::string::npos) << r.out;
   write("kernel", pattern(4096, 2));
   r = styx({"status", "--sysroot", sysroot()});
@@ -661,7 +664,120 @@ TEST_P(Load, StatusSaysWhatIsLoadedAndWhetherTheFilesStillHoldIt) {
   EXPECT_NE(r.out.find(kernel_line + ", gone since the load\n"), std::string::npos) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64"), param_name);
+// --- Booted through UEFI on ACPI: the tree has no /memory (tests/data/sysroot/arm64-uefi) ---
+
+class LoadUefi : public Load {
+ protected:
+  std::vector<std::string> dry_run_args() const {
+    std::vector<std::string> args = load_args();
+    args.push_back("--dry-run");
+    return args;
+  }
+  // Where the loaded segments overlap anything /proc/iomem reserves (at the top level, or
+  // inside System RAM); "" when nothing does.
+  std::string overlap_with_reserved(const host::KexecPlan& plan) const {
+    const host::LiveSystem live(sysroot());
+    std::vector<host::MemRange> reserved = live.ram_reservations();
+    for (const host::FirmwareRange& r : live.firmware_map())
+      if (r.type == "reserved") reserved.push_back({r.start, r.size});
+    for (const host::KexecSegment& s : plan.segments)
+      for (const host::MemRange& r : reserved)
+        if (s.mem < r.end() && r.start < s.mem + s.memsz)
+          return s.contents + " at " + host::hex(s.mem) + "+" + host::hex(s.memsz) +
+                 " overlaps reserved " + host::hex(r.start) + "+" + host::hex(r.size);
+    return "";
+  }
+  // The device tree inside the loaded segments (found by its magic on a page boundary).
+  std::vector<uint8_t> loaded_tree(const host::KexecPlan& plan) const {
+    for (const host::KexecSegment& s : plan.segments)
+      for (size_t off = 0; off + 8 <= s.buf.size(); off += 4096)
+        if (s.buf[off] == 0xd0 && s.buf[off + 1] == 0x0d && s.buf[off + 2] == 0xfe &&
+            s.buf[off + 3] == 0xed) {
+          const size_t total = size_t{s.buf[off + 4]} << 24 | size_t{s.buf[off + 5]} << 16 |
+                               size_t{s.buf[off + 6]} << 8 | s.buf[off + 7];
+          if (total > s.buf.size() - off) continue;
+          return {s.buf.begin() + off, s.buf.begin() + off + total};
+        }
+    return {};
+  }
+};
+
+TEST_P(LoadUefi, DryRunSaysRamCameFromIomem) {
+  const CliResult r = styx(dry_run_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: RAM: 1017 MiB in 3 ranges, from " + sysroot() +
+                       "/proc/iomem (System RAM; the tree has no /memory), 14 reserved ranges in "
+                       "it kept clear\n"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_P(LoadUefi, SegmentsAvoidEveryReservedRange) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  ASSERT_EQ(calls_->loads.size(), 1u);
+  EXPECT_EQ(overlap_with_reserved(calls_->loads[0]), "");
+}
+
+// The control: the same tree with the nested lines of /proc/iomem gone, so styx sees System RAM
+// only; the check above must catch the segments it then places over reserved memory.
+TEST_P(LoadUefi, WithoutTheNestedReservationsTheCheckFails) {
+  const std::vector<uint8_t> iomem = host::read_file(sysroot() + "/proc/iomem");
+  std::string kept;
+  std::string text(iomem.begin(), iomem.end());
+  for (size_t pos = 0; pos < text.size();) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    if (text[pos] != ' ') kept += text.substr(pos, eol - pos) + "\n";
+    pos = eol + 1;
+  }
+  write("sysroot/proc/iomem", {kept.begin(), kept.end()});
+  ASSERT_EQ(styx(load_args()).status, 0);
+  ASSERT_EQ(calls_->loads.size(), 1u);
+  // Back to the real file for the check itself.
+  write("sysroot/proc/iomem", iomem);
+  EXPECT_NE(overlap_with_reserved(calls_->loads[0]), "");
+}
+
+TEST_P(LoadUefi, KeepsTheEfiPropertiesAndAddsNoMemory) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  ASSERT_EQ(calls_->loads.size(), 1u);
+  const std::vector<uint8_t> blob = loaded_tree(calls_->loads[0]);
+  ASSERT_FALSE(blob.empty());
+  const host::DeviceTree next(blob, "loaded tree");
+  const host::DeviceTree live(host::read_file(sysroot() + "/sys/firmware/fdt"), "live tree");
+  for (const char* name :
+       {"linux,uefi-system-table", "linux,uefi-mmap-start", "linux,uefi-mmap-size",
+        "linux,uefi-mmap-desc-size", "linux,uefi-mmap-desc-ver", "linux,uefi-secure-boot"}) {
+    ASSERT_TRUE(live.property("/chosen", name)) << name;
+    EXPECT_EQ(next.property("/chosen", name), live.property("/chosen", name)) << name;
+  }
+  EXPECT_TRUE(next.memory().empty());
+  EXPECT_TRUE(next.number_property("/chosen", "linux,initrd-start"));
+  EXPECT_NE(next.string_property("/chosen", "bootargs").value_or("").find("extra=1"),
+            std::string::npos);
+}
+
+// The control for where RAM comes from: without /proc/iomem (and no memmap) there is none.
+TEST_P(LoadUefi, WithoutIomemThereIsNoRam) {
+  fs::remove(sysroot() + "/proc/iomem");
+  const CliResult r = styx(dry_run_args());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + sysroot() +
+                       "/sys/firmware/fdt: no RAM: no enabled /memory node with a reg, and " +
+                       sysroot() + "/proc/iomem: No such file or directory, and no " + sysroot() +
+                       "/sys/firmware/memmap either (or use --mem)\n");
+  EXPECT_TRUE(calls_->loads.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sysroot, LoadUefi, testing::Values("arm64-uefi"),
+                         [](const testing::TestParamInfo<std::string>&) { return "arm64_uefi"; });
+
+INSTANTIATE_TEST_SUITE_P(Sysroot, Load, testing::Values("x86_64", "arm64", "arm64-uefi"),
+                         [](const testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace styx::test

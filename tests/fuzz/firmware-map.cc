@@ -2,7 +2,7 @@
 // The running machine's memory map (`styx load`): /proc/iomem text, or (first byte odd)
 // /sys/firmware/memmap entries given as "start\nend\ntype" paragraphs separated by blank lines,
 // written under a scratch sysroot and read through LiveSystem. RAM comes out sorted, in whole
-// pages and without overlaps.
+// pages and without overlaps; the reservations inside System RAM in whole pages, sorted.
 #include <unistd.h>
 
 #include <filesystem>
@@ -62,6 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(ram[i].size > 0 && ram[i].start % 4096 == 0 && ram[i].size % 4096 == 0);
       FUZZ_CHECK(ram[i].end() > ram[i].start);
       if (i > 0) FUZZ_CHECK(ram[i - 1].end() <= ram[i].start);
+    }
+  });
+  styx::fuzz::refusing([&] {
+    const auto reserved = styx::host::LiveSystem(root).ram_reservations();
+    for (size_t i = 0; i < reserved.size(); ++i) {
+      FUZZ_CHECK(reserved[i].size > 0 && reserved[i].start % 4096 == 0 &&
+                 reserved[i].size % 4096 == 0);
+      FUZZ_CHECK(reserved[i].end() > reserved[i].start);
+      if (i > 0) FUZZ_CHECK(reserved[i - 1].start <= reserved[i].start);
     }
   });
   return 0;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -197,6 +198,62 @@ TEST(LiveSystemArm64, CanonicalOnlyFromKernelParameters) {
   const auto ima = LiveSystem(tree.root()).ima();
   ASSERT_TRUE(ima);
   EXPECT_FALSE(ima->canonical);
+}
+
+// --- The same kernel started by UEFI firmware (AAVMF) on qemu virt,acpi=on ---
+
+TEST(LiveSystemArm64Uefi, RamIsSystemRamOfIomem) {
+  const LiveSystem live(fixture("arm64-uefi"));
+  EXPECT_EQ(live.firmware_map_file(), fixture("arm64-uefi") / "proc/iomem");
+  // Firmware's runtime regions are "reserved" at the top level, between the System RAM ranges.
+  const std::vector<std::pair<uint64_t, uint64_t>> ram = {
+      {0x40000000, 0x3c440000}, {0x7c730000, 0x34d0000}, {0x7ffe0000, 0x20000}};
+  EXPECT_EQ(spans(live.ram()), ram);
+}
+
+TEST(LiveSystemArm64Uefi, ReservationsInsideRamCoverTheEfiMemoryMap) {
+  const LiveSystem live(fixture("arm64-uefi"));
+  const std::vector<MemRange> reserved = live.ram_reservations();
+  // Every nested line but "Kernel code" and "Kernel data".
+  EXPECT_EQ(reserved.size(), 14u);
+  const auto dtb = live.device_tree();
+  ASSERT_TRUE(dtb);
+  const int chosen = fdt_path_offset(dtb->data(), "/chosen");
+  ASSERT_GE(chosen, 0);
+  int len = 0;
+  const auto* mmap =
+      static_cast<const uint8_t*>(fdt_getprop(dtb->data(), chosen, "linux,uefi-mmap-start", &len));
+  ASSERT_EQ(len, 8);
+  uint64_t at = 0;
+  for (int i = 0; i < 8; ++i) at = at << 8 | mmap[i];
+  EXPECT_TRUE(std::any_of(reserved.begin(), reserved.end(),
+                          [&](const MemRange& r) { return at >= r.start && at < r.end(); }))
+      << std::hex << at;
+  for (const MemRange& r : reserved) {
+    EXPECT_EQ(r.start % 4096, 0u);
+    EXPECT_EQ(r.size % 4096, 0u);
+    // The running kernel's image is not among them: kexec replaces it.
+    EXPECT_FALSE(r.start <= 0x784c0000 && 0x784c0000 < r.end()) << std::hex << r.start;
+  }
+}
+
+TEST(LiveSystemArm64Uefi, ConsoleFromProcConsolesWhenTheTreeNamesNone) {
+  EXPECT_EQ(LiveSystem(fixture("arm64-uefi")).console(), "pl011,0x9000000");
+}
+
+TEST(LiveSystemArm64Uefi, NoIomemNoReservations) {
+  const TempTree tree(fixture("arm64-uefi"));
+  tree.remove("proc/iomem");
+  EXPECT_TRUE(LiveSystem(tree.root()).ram_reservations().empty());
+  EXPECT_NE(input_error([&] { LiveSystem(tree.root()).ram(); }).find("proc/iomem"),
+            std::string::npos);
+}
+
+TEST(LiveSystemArm64Uefi, MalformedNestedLineIsNamed) {
+  const TempTree tree(fixture("arm64-uefi"));
+  tree.write("proc/iomem", "40000000-7fffffff : System RAM\n  4xyz-41000000 : reserved\n");
+  EXPECT_NE(input_error([&] { LiveSystem(tree.root()).ram_reservations(); }).find("line 2"),
+            std::string::npos);
 }
 
 // --- made-up trees ---

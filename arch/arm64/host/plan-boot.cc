@@ -35,12 +35,15 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
 
   // What the old boot reserved for its own initrd and IMA buffer is free now.
   dt.remove_stale_kexec_state(kPage);
-  const std::vector<MemRange> reservations = dt.reservations();
+  // Booted through UEFI, the tree has no /memory: RAM, and the EFI memory map, ACPI tables and
+  // runtime regions inside it to keep clear, come from the running kernel. The next kernel reads
+  // the same EFI memory map again through the tree's linux,uefi-* properties, which stay.
+  DtBootRam ram = dt_boot_ram(dt, in, kPage);
+  const std::vector<MemRange> reservations = std::move(ram.avoid);
 
   BootPlan plan;
-  plan.ram = in.ram.empty() ? whole_pages(dt.memory(), kPage) : in.ram;
-  if (plan.ram.empty())
-    throw InputError(dt.name() + ": no RAM: no enabled /memory node with a reg (or use --mem)");
+  plan.ram = std::move(ram.ram);
+  plan.ram_source = std::move(ram.source);
   Layout layout(subtract_ranges(plan.ram, reservations));
 
   // Lowest fit: with flags bit 3 clear, memory below the base is lost to older kernels.
