@@ -49,13 +49,14 @@ inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
 #define STYX_SHA256_LOADED(i) (w[i])
 
 // Two rounds. Where the constants come from the table, both are read here, next to each other, so
-// that an ISA with a load-pair instruction (arm64 LDP) reads them with one.
-#define STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, i, W)                 \
-  do {                                                                    \
-    uint32_t k0 = k[i], k1 = k[(i) + 1];                                  \
-    if constexpr (Ops::kConstantsFromTable) asm("" : "+r"(k0), "+r"(k1)); \
-    STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, k0, W(i));                  \
-    STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, k1, W((i) + 1));            \
+// that an ISA with a load-pair instruction (arm64 LDP) reads them with one: the empty asm takes
+// both as inputs, which places both loads before it; as outputs too it would cost register copies.
+#define STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, i, W)               \
+  do {                                                                  \
+    uint32_t k0 = k[i], k1 = k[(i) + 1];                                \
+    if constexpr (Ops::kConstantsFromTable) asm("" ::"r"(k0), "r"(k1)); \
+    STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, k0, W(i));                \
+    STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, k1, W((i) + 1));          \
   } while (0)
 
 #define STYX_SHA256_ROUNDS8(i, W)                          \
@@ -80,6 +81,9 @@ void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
   uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
   uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (; blocks; --blocks, data += kSha256BlockSize) {
+    // Hidden again in every block: hidden only once, the 64 loads are loop-invariant, GCC hoists
+    // them out of the loop and spills them to the stack, where the reloads no longer pair.
+    if constexpr (Ops::kConstantsFromTable) asm("" : "+r"(k));
     uint32_t w[16];
     // Unrolled, so that the words go straight into registers instead of through the stack; the rare
     // unaligned path stays a loop.

@@ -39,6 +39,21 @@ bool passes_self_test(Sha256Blocks blocks) {
 
 }  // namespace
 
+void sha256_known_answer_input(uint8_t block[kSha256BlockSize], uint32_t state[8]) {
+  for (size_t i = 0; i < kSha256BlockSize; ++i) block[i] = 0;
+  block[0] = 'a', block[1] = 'b', block[2] = 'c', block[3] = 0x80;
+  block[kSha256BlockSize - 1] = 24;  // the length in bits
+  for (int i = 0; i < 8; ++i) state[i] = kInitialState[i];
+}
+
+bool sha256_known_answer_ok(const uint32_t state[8]) {
+  constexpr uint32_t kDigest[8] = {0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223,
+                                   0xb00361a3, 0x96177a9c, 0xb410ff61, 0xf20015ad};
+  uint32_t diff = 0;
+  for (int i = 0; i < 8; ++i) diff |= state[i] ^ kDigest[i];
+  return diff == 0;
+}
+
 Sha256Choice select_sha256(const Handoff& handoff, Sha256Hardware (*detect)(), Sink& out) {
   constexpr Sha256Choice kGeneric{sha256_blocks_generic, "generic"};
   if (handoff.sha256_routine != static_cast<uint32_t>(Sha256Routine::kAuto)) {

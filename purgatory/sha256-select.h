@@ -28,6 +28,14 @@ struct Sha256Choice {
   const char* name;
 };
 
+/// A first run for a hardware routine that an ISA wraps in exception handling of its own (a
+/// feature register can lie, and the exception would go to the old kernel's vectors): one block
+/// with a known digest, "abc" (FIPS 180-4's first example). sha256_known_answer_input() fills the
+/// block and the initial state; sha256_known_answer_ok() says whether the routine's state after
+/// that block is the digest.
+void sha256_known_answer_input(uint8_t block[kSha256BlockSize], uint32_t state[8]);
+bool sha256_known_answer_ok(const uint32_t state[8]);
+
 /// The routine for `handoff.sha256_routine`: with kAuto, `detect()`'s routine if it has one and
 /// it agrees with the generic code on a known input; otherwise sha256_blocks_generic. `detect` is
 /// not called when the image forces the generic code, so that escape hatch also avoids detection.

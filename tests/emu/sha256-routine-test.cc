@@ -221,6 +221,78 @@ TEST_P(Sha256Routine, CliForcesTheGenericCode) {
 
 INSTANTIATE_TEST_SUITE_P(Isa, Sha256Routine, testing::ValuesIn(arch_names()), param_name);
 
+// arm64: ID_AA64ISAR0_EL1 claims SHA2 (as Unicorn's CPU does) but the CPU takes the
+// instructions as undefined. Unicorn runs them, so hooks on every SHA256H/H2/SU0/SU1 in the
+// purgatory deliver the exception instead, as the architecture does (D1.10): ESR_EL1 = EC 0x00
+// with IL set, ELR_EL1 = the instruction, SPSR_EL1 = PSTATE, then EL1 with SP_EL1 and DAIF
+// masked at VBAR_EL1 + 0x200 (from SP_EL1) or + 0x000 (from SP_EL0).
+namespace armv8 {
+
+struct Seen {
+  int undefined = 0;
+  uint64_t vbar_at_first = 0;
+};
+
+void make_sha2_undefined(emu::Machine& machine, const emu::Chunk& purgatory, Seen& seen) {
+  seen = {};
+  const std::vector<uint8_t>& b = purgatory.bytes;
+  for (size_t o = 0; o + 4 <= b.size(); o += 4) {
+    const uint32_t insn = uint32_t{b[o]} | uint32_t{b[o + 1]} << 8 | uint32_t{b[o + 2]} << 16 |
+                          uint32_t{b[o + 3]} << 24;
+    const bool three_reg = (insn & 0xffe0cc00) == 0x5e004000 && (insn & 0x3000) != 0x3000;
+    const bool su0 = (insn & 0xfffffc00) == 0x5e282800;
+    if (!three_reg && !su0) continue;
+    const uint64_t at = purgatory.addr + o;
+    machine.on_code(
+        [&machine, at, &seen](uint64_t, uint32_t) {
+          const uint64_t pstate = machine.reg_read(UC_ARM64_REG_PSTATE);
+          const uint64_t vbar = machine.reg_read(UC_ARM64_REG_VBAR_EL1);
+          if (seen.undefined++ == 0) seen.vbar_at_first = vbar;
+          uc_arm64_cp_reg spsr{4, 0, 3, 0, 0, pstate};  // SPSR_EL1
+          emu::check(uc_reg_write(machine.engine(), UC_ARM64_REG_CP_REG, &spsr),
+                     "uc_reg_write spsr_el1");
+          machine.reg_write(UC_ARM64_REG_ELR_EL1, at);
+          machine.reg_write(UC_ARM64_REG_ESR_EL1, 1u << 25);
+          machine.reg_write(UC_ARM64_REG_PSTATE, (pstate & ~0xfull) | 0x5 | 0x3c0);
+          machine.reg_write(UC_ARM64_REG_PC, vbar + ((pstate & 1) ? 0x200 : 0));
+        },
+        at, at);
+  }
+}
+
+emu::RunResult run_undefined(const host::Image& image, Seen& seen,
+                             const std::vector<cli::Flip>& flips = {}) {
+  emu::RunInput in = cli::run_input(image, flips);
+  const emu::Chunk purgatory = in.chunks.back();
+  in.before_run = [purgatory, &seen](emu::Machine& machine) {
+    make_sha2_undefined(machine, purgatory, seen);
+  };
+  return emu::run(in);
+}
+
+TEST(Armv8InEmulator, FeatureRegisterThatLiesFallsBackToGeneric) {
+  const host::Image image = build(typical_request(*host::find_arch("arm64")));
+  Seen seen;
+  const emu::RunResult r = run_undefined(image, seen);
+  ASSERT_EQ(r.outcome, emu::Outcome::kHandoff) << r.console << r.detail;
+  EXPECT_TRUE(contains(r.console,
+                       "styx: sha256: generic (armv8-ce: ID_AA64ISAR0_EL1 claims SHA2, but its "
+                       "instructions are undefined)\n"))
+      << r.console;
+  EXPECT_TRUE(contains(r.console, "styx: verified 3 segments, 17291 bytes")) << r.console;
+  EXPECT_EQ(seen.undefined, 1) << "one exception, in the known-answer block, then never again";
+  EXPECT_NE(seen.vbar_at_first, 0u) << "taken through the purgatory's own vector";
+  EXPECT_EQ(seen.vbar_at_first & 0x7ff, 0u) << "the table is 2 KiB aligned";
+  EXPECT_EQ(r.registers.at("vbar_el1"), 0u) << "VBAR_EL1 is put back";
+  EXPECT_EQ(r.register_problem, "");
+  const emu::RunResult bad = run_undefined(image, seen, {{1, 100, 3}});
+  EXPECT_EQ(bad.outcome, emu::Outcome::kFailure) << bad.console;
+  EXPECT_EQ(bad.failed_segments, std::vector<uint32_t>{1});
+  EXPECT_EQ(fail_lines(bad.console), fail_lines(run(image, {{1, 100, 3}}).console));
+}
+
+}  // namespace armv8
+
 // x86_64 SHA-NI in the emulator. Unicorn 2.0.1 reports no SHA in CPUID and raises #UD on the SHA
 // instructions (it stops; it does not deliver the exception). So these tests make CPUID claim
 // what the test wants, and where the routine should run they execute its three SHA instructions
@@ -300,14 +372,46 @@ Xmm msg2(const Xmm& x, const Xmm& w12) {
 struct Cpu {
   uint32_t ebx7_set = 0, ecx1_clear = 0;
   bool emulate_sha = false;  ///< run the SHA instructions in hooks
+  bool raise_ud = false;     ///< deliver #UD through the IDT on every SHA instruction instead
 };
 
 struct Seen {
   int cpuid_reads = 0;
   int sha_instructions = 0;
+  int ud_delivered = 0;
+  uint64_t idt_base_at_ud = 0;
   bool sse_was_off = false;  ///< a SHA instruction ran with CR4.OSFXSR clear
   uint64_t cr4_at_first_sha = 0;
 };
+
+// #UD (vector 6, no error code) as a CPU in 64-bit mode delivers it through the IDT (SDM Vol. 3A
+// 6.14.2): the stack aligned down to 16, SS, RSP, RFLAGS, CS and RIP (the faulting instruction)
+// pushed, IF and TF cleared, RIP = the gate's offset. Unicorn 2.0.1 itself stops on #UD.
+void raise_ud(emu::Machine& machine, uint64_t rip, Seen& seen) {
+  uc_x86_mmr idtr{};
+  emu::check(uc_reg_read(machine.engine(), UC_X86_REG_IDTR, &idtr), "uc_reg_read idtr");
+  ++seen.ud_delivered;
+  seen.idt_base_at_ud = idtr.base;
+  const std::vector<uint8_t> gate = machine.read(idtr.base + 6 * 16, 16);
+  const auto le = [&gate](int at, int n) {
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i) v = v << 8 | gate[at + i];
+    return v;
+  };
+  const uint64_t handler = le(0, 2) | le(6, 2) << 16 | le(8, 4) << 32;
+  const uint64_t rsp = machine.reg_read(UC_X86_REG_RSP);
+  const uint64_t rflags = machine.reg_read(UC_X86_REG_RFLAGS);
+  const uint64_t frame[5] = {rip, machine.reg_read(UC_X86_REG_CS), rflags, rsp,
+                             machine.reg_read(UC_X86_REG_SS)};
+  const uint64_t top = (rsp & ~uint64_t{15}) - sizeof(frame);
+  std::vector<uint8_t> bytes(sizeof(frame));
+  for (size_t i = 0; i < sizeof(frame); ++i)
+    bytes[i] = static_cast<uint8_t>(frame[i / 8] >> (8 * (i % 8)));
+  machine.write(top, bytes);
+  machine.reg_write(UC_X86_REG_RSP, top);
+  machine.reg_write(UC_X86_REG_RFLAGS, rflags & ~uint64_t{(1u << 9) | (1u << 8)});
+  machine.reg_write(UC_X86_REG_RIP, handler);
+}
 
 // Hooks on every CPUID of the purgatory (0f a2) and, with emulate_sha, on every register-form SHA
 // instruction (0f 38 cb/cc/cd, optionally after a REX prefix). A match inside another instruction
@@ -333,7 +437,7 @@ void install(emu::Machine& machine, const emu::Chunk& purgatory, const Cpu& cpu,
           },
           at + 2, at + 2);
     }
-    if (!cpu.emulate_sha) continue;
+    if (!cpu.emulate_sha && !cpu.raise_ud) continue;
     const bool rex = (b[o] & 0xf0) == 0x40;
     const size_t p = o + (rex ? 1 : 0);
     if (p + 4 > b.size() || b[p] != 0x0f || b[p + 1] != 0x38 || b[p + 2] < 0xcb ||
@@ -343,6 +447,11 @@ void install(emu::Machine& machine, const emu::Chunk& purgatory, const Cpu& cpu,
     const int dst = ((modrm >> 3) & 7) + (rex && (b[o] & 4) ? 8 : 0);
     const int src = (modrm & 7) + (rex && (b[o] & 1) ? 8 : 0);
     const uint64_t next = at + (p - o) + 4;
+    if (cpu.raise_ud) {
+      machine.on_code([&machine, at, &seen](uint64_t, uint32_t) { raise_ud(machine, at, seen); },
+                      at, at);
+      continue;
+    }
     machine.on_code(
         [&machine, op, dst, src, next, &seen](uint64_t, uint32_t) {
           const uint64_t cr4 = machine.reg_read(UC_X86_REG_CR4);
@@ -407,27 +516,31 @@ TEST_F(ShaNiInEmulator, ClaimedShaRunsTheRoutineWithSseOnAndOffAgainAtTheHandOff
   }
 }
 
-// CPUID claims SHA but the instructions do what Unicorn does with them (#UD, and the emulation
-// stops): what a real CPU would do with a CPUID that lies. The purgatory has no IDT of its own,
-// so the fault is the old kernel's to handle; what can be checked is where it happens: at the
-// routine's first SHA instruction during the self-test, after SSE was enabled, before any
-// segment is hashed.
-TEST_F(ShaNiInEmulator, ClaimedShaThatFaultsStopsInTheSelfTestBeforeAnySegment) {
+// CPUID claims SHA but the CPU raises #UD on the instructions (a CPUID that lies), delivered
+// through the IDT as the CPU would. The purgatory runs the routine's first block under an IDT of
+// its own: the #UD lands there, the old IDTR and CR0/CR4 are put back, the generic code verifies
+// and names a flipped bit as it always does.
+TEST_F(ShaNiInEmulator, ClaimedShaThatRaisesUdFallsBackToGeneric) {
   const host::Image image = build(typical_request(arch()));
+  const Cpu cpu{.ebx7_set = 1u << 29, .raise_ud = true};
   Seen seen;
-  const emu::RunResult r = run_with(image, Cpu{.ebx7_set = 1u << 29}, seen);
-  EXPECT_EQ(r.outcome, emu::Outcome::kFault) << r.console;
-  EXPECT_FALSE(contains(r.console, "styx: sha256:")) << r.console;
-  EXPECT_FALSE(contains(r.console, "styx: verifying")) << r.console;
-  // Stopped on the routine's first instruction that Unicorn lacks: SHA256RNDS2 (0f 38 cb).
-  const emu::Chunk purgatory = cli::run_input(image, {}).chunks.back();
-  ASSERT_GE(r.pc, purgatory.addr);
-  ASSERT_LT(r.pc + 3, purgatory.addr + purgatory.bytes.size());
-  const uint8_t* insn = purgatory.bytes.data() + (r.pc - purgatory.addr);
-  EXPECT_EQ(std::vector<uint8_t>(insn, insn + 3), (std::vector<uint8_t>{0x0f, 0x38, 0xcb}))
-      << "pc 0x" << std::hex << r.pc;
-  EXPECT_EQ(seen.cpuid_reads, 3);
-  EXPECT_TRUE(r.registers.at("cr4") & kCr4Osfxsr) << std::hex << r.registers.at("cr4");
+  const emu::RunResult r = run_with(image, cpu, seen);
+  ASSERT_EQ(r.outcome, emu::Outcome::kHandoff) << r.console << r.detail;
+  EXPECT_TRUE(contains(
+      r.console,
+      "styx: sha256: generic (sha-ni: CPUID claims SHA, but its instructions raise #UD)\n"))
+      << r.console;
+  EXPECT_TRUE(contains(r.console, "styx: verified 3 segments, 17291 bytes")) << r.console;
+  EXPECT_EQ(seen.ud_delivered, 1) << "one #UD, in the known-answer block, then never again";
+  EXPECT_NE(seen.idt_base_at_ud, r.registers.at("idtr_base")) << "through the purgatory's own IDT";
+  EXPECT_EQ(r.registers.at("idtr_base"), 0u) << "the old IDTR is put back";
+  EXPECT_GE(seen.cpuid_reads, 3);
+  EXPECT_EQ(r.registers.at("cr4"), 1u << 5) << "SSE off again, as kexec left it";
+  EXPECT_EQ(r.register_problem, "");
+  const emu::RunResult bad = run_with(image, cpu, seen, {{1, 100, 3}});
+  EXPECT_EQ(bad.outcome, emu::Outcome::kFailure) << bad.console;
+  EXPECT_EQ(bad.failed_segments, std::vector<uint32_t>{1});
+  EXPECT_EQ(fail_lines(bad.console), fail_lines(run(image, {{1, 100, 3}}).console));
 }
 
 // CPUID without SSE4.1 (PBLENDW) or SSSE3 (PSHUFB): the generic code, whatever leaf 7 says.

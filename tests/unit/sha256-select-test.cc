@@ -123,4 +123,21 @@ TEST(SelectSha256, CorruptSegmentIsReportedIdenticallyByEitherRoutine) {
   EXPECT_EQ(generic.text, hardware.text);
 }
 
+// The known-answer block the ISAs run under their own exception handling: the generic code gets
+// it right, and any wrong bit in the state is caught.
+TEST(SelectSha256, KnownAnswerBlockIsAbcAndCatchesAWrongState) {
+  uint8_t block[styx::kSha256BlockSize];
+  uint32_t state[8];
+  styx::sha256_known_answer_input(block, state);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(block), 3), "abc");
+  EXPECT_FALSE(styx::sha256_known_answer_ok(state)) << "the initial state is not the digest";
+  styx::sha256_blocks_generic(state, block, 1);
+  EXPECT_TRUE(styx::sha256_known_answer_ok(state));
+  for (int word = 0; word < 8; ++word) {
+    state[word] ^= 1u << (word * 4);
+    EXPECT_FALSE(styx::sha256_known_answer_ok(state)) << word;
+    state[word] ^= 1u << (word * 4);
+  }
+}
+
 }  // namespace

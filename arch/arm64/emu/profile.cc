@@ -97,6 +97,8 @@ class Arm64 final : public Profile {
     registers["x30"] = machine.reg_read(UC_ARM64_REG_X30);
     registers["sp"] = machine.reg_read(UC_ARM64_REG_SP);
     registers["pc"] = machine.reg_read(UC_ARM64_REG_PC);
+    // The exception vector base (the SHA-256 routine's trial runs under one of its own).
+    registers["vbar_el1"] = machine.reg_read(UC_ARM64_REG_VBAR_EL1);
     return registers;
   }
 

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // arm64: the ARMv8 SHA2 instructions (sha256-hardware-ce.S) when ID_AA64ISAR0_EL1 says this CPU
 // has them. kexec enters at EL1, or at EL2 on hosts that boot Linux there (KVM): FP/SIMD access
-// is enabled for the level the purgatory runs at before any SIMD instruction executes.
+// is enabled for the level the purgatory runs at before any SIMD instruction executes. The feature
+// register could lie (a hypervisor's, or a CPU erratum): the routine first hashes one known block
+// under the purgatory's own exception vector (sha256-hardware-catch.S), so that an undefined
+// instruction costs the choice of routine, never the verification.
 #include "arch.h"
 
 extern "C" void styx_sha256_blocks_armv8_ce(uint32_t state[8], const uint8_t* data, size_t blocks);
+extern "C" int styx_arm64_call_catching(uint8_t area[4096], styx::Sha256Blocks fn,
+                                        uint32_t state[8], const uint8_t* data, size_t blocks,
+                                        uint64_t* esr);
 
 namespace styx::arch {
 namespace {
@@ -36,6 +42,17 @@ bool enable_fp_simd(uint64_t el) {
   return false;
 }
 
+// Room for the 2 KiB-aligned exception table wherever the purgatory was loaded.
+uint8_t vector_area[4096];
+
+bool known_answer_matches(Sha256Blocks blocks, uint64_t* esr, bool* trapped) {
+  uint8_t block[kSha256BlockSize];
+  uint32_t state[8];
+  sha256_known_answer_input(block, state);
+  *trapped = styx_arm64_call_catching(vector_area, blocks, state, block, 1, esr) != 0;
+  return !*trapped && sha256_known_answer_ok(state);
+}
+
 }  // namespace
 
 Sha256Hardware sha256_hardware() {
@@ -49,6 +66,17 @@ Sha256Hardware sha256_hardware() {
   }
   if (!enable_fp_simd(current_el())) {
     hw.why_not = "not entered at EL1 or EL2";
+    return hw;
+  }
+  uint64_t esr = 0;
+  bool trapped = false;
+  if (!known_answer_matches(styx_sha256_blocks_armv8_ce, &esr, &trapped)) {
+    // ESR_ELx.EC (bits 31:26): 0x00 is an undefined instruction, 0x07 FP/SIMD access trapped.
+    const uint64_t ec = (esr >> 26) & 0x3f;
+    hw.why_not = !trapped  ? "the known-answer block gives a wrong digest"
+                 : ec == 0 ? "ID_AA64ISAR0_EL1 claims SHA2, but its instructions are undefined"
+                 : ec == 7 ? "FP/SIMD access still traps after it was enabled"
+                           : "the known-answer block took an exception";
     return hw;
   }
   hw.blocks = styx_sha256_blocks_armv8_ce;

@@ -134,6 +134,10 @@ class X86_64 final : public Profile {
   Registers capture_registers(Machine& machine) const override {
     Registers registers;
     for (const Reg& reg : kRegisters) registers[reg.name] = machine.reg_read(reg.id);
+    // The IDT base: the SHA-NI routine's trial runs under an IDT of its own, then puts this back.
+    uc_x86_mmr idtr{};
+    check(uc_reg_read(machine.engine(), UC_X86_REG_IDTR, &idtr), "uc_reg_read idtr");
+    registers["idtr_base"] = idtr.base;
     return registers;
   }
 
