@@ -30,8 +30,10 @@
 #include "ima-preflight.h"
 #include "ima.h"
 #include "kexec-errors.h"
+#include "kexec-file.h"
 #include "kexec.h"
 #include "live-system.h"
+#include "load-file.h"
 #include "load-record.h"
 #include "parse.h"
 #include "subcommands.h"
@@ -200,26 +202,7 @@ uint64_t page_size(const host::LiveSystem& live, const host::ArchInfo& arch) {
 }
 
 host::KexecFacts kexec_facts(const host::LiveSystem& live) {
-  host::KexecFacts facts;
-  facts.root = ::geteuid() == 0;
-  // Each fact is optional: an unreadable file only makes the message less specific.
-  const auto first_line = [&](const char* path) -> std::optional<std::string> {
-    try {
-      const auto bytes = host::read_file(live.path(path).string());
-      const std::string text(bytes.begin(), bytes.end());
-      return trim(text.substr(0, text.find('\n')));
-    } catch (const InputError&) {
-      return std::nullopt;
-    }
-  };
-  facts.lockdown = first_line("/sys/kernel/security/lockdown").value_or("");
-  if (auto disabled = first_line("/proc/sys/kernel/kexec_load_disabled"))
-    facts.load_disabled = *disabled == "1";
-  try {
-    facts.ram = live.ram();
-  } catch (const InputError&) {
-  }
-  return facts;
+  return host::read_kexec_facts(live);
 }
 
 // A sysroot's files describe another system (a captured tree, in the tests): loading or
@@ -233,38 +216,28 @@ void refuse_foreign_sysroot(const std::string& sysroot, bool dry_run) {
                      ": only with --dry-run (its files describe another system, not this one)");
 }
 
+// A kexec_load refusal, with its errno: --syscall=auto may take kexec_file_load after it.
+class LoadRefused : public InputError {
+ public:
+  LoadRefused(int error, const std::string& what) : InputError(what), error_(error) {}
+  int error() const { return error_; }
+
+ private:
+  int error_;
+};
+
 void load_plan(const host::LiveSystem& live, const host::KexecPlan& plan) {
   auto kernel = kernel_factory()();
   try {
     kernel->load(plan);
   } catch (const host::KexecError& e) {
-    throw InputError(host::explain_kexec_load_error(e.error(), plan, kexec_facts(live)));
+    throw LoadRefused(e.error(),
+                      host::explain_kexec_load_error(e.error(), plan, kexec_facts(live)));
   }
 }
 
-// Loads `plan` and records `state`: "loading" before the system call, "loaded" after, each
-// written atomically, so that a styx killed at any point leaves a record reconcile() can judge.
-// A refused load puts back the record that was there, since the kernel keeps the image it had.
 void load_and_record(const host::LiveSystem& live, const host::KexecPlan& plan, LoadState state) {
-  const std::string path = live.path(kLoadRecordPath).string();
-  std::optional<std::vector<uint8_t>> previous;
-  try {
-    previous = host::read_file_if_present(path);
-  } catch (const InputError&) {
-  }
-  state.state = "loading";
-  write_load_record(live, state);
-  try {
-    load_plan(live, plan);
-  } catch (const InputError&) {
-    if (previous)
-      host::write_file_atomic(path, *previous, false);
-    else
-      forget_load_record(live);
-    throw;
-  }
-  state.state = "loaded";
-  write_load_record(live, state);
+  record_around(live, std::move(state), [&] { load_plan(live, plan); });
 }
 
 void print_summary(std::ostream& out, const char* verb, const Built& b,
@@ -300,6 +273,11 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   refuse_foreign_sysroot(o.sysroot, o.dry_run);
   const host::LiveSystem live(o.sysroot);
   const host::ArchInfo& arch = running_arch(live);
+  const std::string cmdline =
+      trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
+  const host::KexecFacts facts = kexec_facts(live);
+  if (choose_load_syscall(o.syscall, facts, out) == host::KexecSyscall::kFile)
+    return load_with_kexec_file(o, live, cmdline, facts, o.syscall == "auto" ? "auto" : "", out);
   Built built;
   if (o.image) {
     for (const auto& [flag, given] : {std::pair{"--kernel", o.kernel.has_value()},
@@ -323,8 +301,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     if (o.initrd) state.initrd = LoadedFile{std::filesystem::absolute(*o.initrd).string(), ""};
     if (o.dtb) state.dtb = LoadedFile{std::filesystem::absolute(*o.dtb).string(), ""};
     state.console = o.console;
-    state.cmdline =
-        trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
+    state.cmdline = cmdline;
     state.on_failure = o.on_failure;
     const bool carry = !o.no_ima && o.ima == "carry" &&
                        std::filesystem::is_directory(live.path("/sys/kernel/security/ima"));
@@ -355,7 +332,15 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   host::check_output_path(
       live.path(kLoadRecordPath).string(),
       {o.image.value_or(""), o.kernel.value_or(""), o.initrd.value_or(""), o.dtb.value_or("")});
-  load_and_record(live, plan, built.state);
+  try {
+    load_and_record(live, plan, built.state);
+  } catch (const LoadRefused& e) {
+    const std::string why =
+        o.syscall == "auto" ? host::kexec_load_refusal_reason(e.error(), facts) : std::string();
+    if (why.empty()) throw;
+    out << "styx: --syscall=auto: " << why << "; using kexec_file_load\n";
+    return load_with_kexec_file(o, live, cmdline, facts, why, out);
+  }
   print_summary(out, "loaded", built, plan);
   return kExitOk;
 }
@@ -368,12 +353,12 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
     out << "styx: nothing was loaded\n";
     return kExitOk;
   }
-  auto kernel = kernel_factory()();
+  std::optional<LoadState> record;
   try {
-    kernel->unload();
-  } catch (const host::KexecError& e) {
-    throw InputError(host::explain_kexec_load_error(e.error(), {}, kexec_facts(live)));
+    record = read_load_record(live);
+  } catch (const InputError&) {
   }
+  unload_with_kernel(record, kexec_facts(live));
   forget_load_record(live);
   out << "styx: unloaded\n";
   return kExitOk;
@@ -393,6 +378,8 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
                      "the one before: run `styx load` again");
   if (status.kind == Kind::kForeign) {
     out << "styx: the loaded image was not loaded by styx; executing it as it is\n";
+  } else if (state->syscall == host::syscall_name(host::KexecSyscall::kFile)) {
+    out << kexec_file_exec_note(kexec_facts(live));
   } else if (state->ima) {
     // Exec may have to load again: only from the bytes that were loaded, so the files are
     // checked before anything is judged by them (the rebuild checks the bytes it uses again).
@@ -459,7 +446,7 @@ int cmd_status(const std::string& sysroot, std::ostream& out) {
     case LoadStatus::Kind::kLoadedByStyx: break;
   }
   const LoadState& s = *status.record;
-  out << "styx: loaded by styx (" << s.arch << ")\n";
+  out << "styx: loaded by styx (" << s.arch << ") with " << s.syscall << "\n";
   if (s.image) out << "styx: image " << *s.image << "\n";
   for (const auto& [what, file] :
        {std::pair{"kernel", &s.kernel}, {"initrd", &s.initrd}, {"device tree", &s.dtb}})
@@ -467,7 +454,10 @@ int cmd_status(const std::string& sysroot, std::ostream& out) {
       out << "styx: " << what << " " << (*file)->path << ", sha256 " << (*file)->sha256 << ", "
           << describe_file_now(**file) << "\n";
   if (s.kernel) out << "styx: command line: " << s.cmdline << "\n";
-  if (s.ima)
+  if (s.syscall == host::syscall_name(host::KexecSyscall::kFile))
+    out << "styx: purgatory: the running kernel's own (kexec_file_load): Styx verifies nothing "
+           "of this load; IMA: carried only if the running kernel sends its list\n";
+  else if (s.ima)
     out << "styx: IMA: " << s.ima_records << " measurements carried\n";
   else
     out << "styx: IMA: no measurement list carried by this load\n";
@@ -485,6 +475,33 @@ int unload_on_this_system(const std::string& sysroot, std::ostream& out) {
 int exec_on_this_system(const std::string& sysroot, std::ostream& out) {
   return cmd_exec(sysroot, false, out);
 }
+std::unique_ptr<host::KexecKernel> make_kexec_kernel() {
+  return kernel_factory()();
+}
+
+void record_around(const host::LiveSystem& live, LoadState state,
+                   const std::function<void()>& system_call) {
+  const std::string path = live.path(kLoadRecordPath).string();
+  std::optional<std::vector<uint8_t>> previous;
+  try {
+    previous = host::read_file_if_present(path);
+  } catch (const InputError&) {
+  }
+  state.state = "loading";
+  write_load_record(live, state);
+  try {
+    system_call();
+  } catch (const InputError&) {
+    if (previous)
+      host::write_file_atomic(path, *previous, false);
+    else
+      forget_load_record(live);
+    throw;
+  }
+  state.state = "loaded";
+  write_load_record(live, state);
+}
+
 bool kexec_acts_on_this_machine() {
   return kernel_factory()()->acts_on_this_machine();
 }
@@ -523,12 +540,24 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
   l->add_option("--on-failure", o->on_failure, "What the purgatory does after a failure")
       ->check(CLI::IsMember({"halt", "reset"}))
       ->capture_default_str();
+  l->add_option(
+       "--syscall", o->syscall,
+       "load: kexec_load, with Styx's purgatory verifying every segment; file: "
+       "kexec_file_load, for locked-down kernels: the running kernel checks the kernel's "
+       "signature and runs its own purgatory, and Styx verifies nothing (it says what is "
+       "lost); auto: load, unless lockdown, CONFIG_KEXEC_SIG_FORCE or an EPERM/EACCES refusal "
+       "says only kexec_file_load works, and it says which it took and why")
+      ->check(CLI::IsMember({"load", "file", "auto"}))
+      ->capture_default_str();
   l->add_flag("--dry-run", o->dry_run,
               "Print the kexec segments and entry that would be loaded; change nothing");
   l->add_option("--sysroot", o->sysroot,
                 "Read /proc and /sys under this directory instead of / (only with --dry-run)")
       ->capture_default_str();
-  commands.push_back({l, [o, &out] { return cmd_load(*o, out); }});
+  commands.push_back({l, [o, l, &out] {
+                        o->on_failure_given = l->count("--on-failure") > 0;
+                        return cmd_load(*o, out);
+                      }});
 
   auto sysroot = std::make_shared<std::string>("/");
   auto* u = app.add_subcommand("unload", "Unload the loaded kexec image");

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kexec-kernel.h"
+#include "live-system.h"
 
 namespace styx::cli {
 
@@ -28,6 +29,8 @@ struct LoadOptions {
   std::string ima = "carry";
   std::optional<std::string> console;
   std::string on_failure = "halt";
+  bool on_failure_given = false;  ///< --on-failure was on the command line
+  std::string syscall = "load";   ///< "load", "file" or "auto" (load-file.h)
   bool dry_run = false;
   std::string sysroot = "/";
 };
@@ -36,6 +39,16 @@ struct LoadOptions {
 int load_on_this_system(const LoadOptions& options, std::ostream& out);
 int unload_on_this_system(const std::string& sysroot, std::ostream& out);
 int exec_on_this_system(const std::string& sysroot, std::ostream& out);
+
+/// The kexec system calls in use (the real ones, or the tests' stand-in).
+std::unique_ptr<host::KexecKernel> make_kexec_kernel();
+
+struct LoadState;
+/// Runs `system_call` between writing `state` as "loading" and as "loaded", each atomically, so
+/// that a styx killed at any point leaves a record reconcile() can judge; when it throws, the
+/// record that was there before is put back (the kernel keeps the image it had).
+void record_around(const host::LiveSystem& live, LoadState state,
+                   const std::function<void()>& system_call);
 
 /// False when tests have put a stand-in in place of the kexec system calls.
 bool kexec_acts_on_this_machine();

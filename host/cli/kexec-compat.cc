@@ -145,11 +145,13 @@ constexpr const char* kUsage =
     "                       otherwise the crash kernel).\n"
     " -p, --load-panic      Refused: loading a crash kernel is not supported yet.\n"
     " -t, --type=TYPE       Check that KERNEL is of this kexec-tools type.\n"
-    " -c, --kexec-syscall   Load with kexec_load (the default; the only one Styx uses).\n"
-    " -a, --kexec-syscall-auto\n"
-    "                       The same as -c, and says so.\n"
+    " -c, --kexec-syscall   Load with kexec_load and Styx's purgatory (the default).\n"
     " -s, --kexec-file-syscall\n"
-    "                       Refused: kexec_file_load runs the kernel's purgatory, not Styx's.\n"
+    "                       Load with kexec_file_load: the running kernel checks the kernel's\n"
+    "                       signature and runs its own purgatory; Styx says what is lost.\n"
+    " -a, --kexec-syscall-auto\n"
+    "                       kexec_load, unless lockdown, CONFIG_KEXEC_SIG_FORCE or a refusal\n"
+    "                       says only kexec_file_load works; says which and why.\n"
     " -i, --no-checks       Refused: Styx always checks every segment.\n"
     " -d, --debug           Accepted; Styx always says what it loads.\n"
     " -x, --no-ifdown       Accepted (Styx never brings interfaces down).\n"
@@ -168,7 +170,7 @@ enum class Mode { kLoadAndShutdown, kLoad, kExec, kForce, kUnload };
 
 struct CompatOptions {
   Mode mode = Mode::kLoadAndShutdown;
-  bool status = false, panic = false, sync = true, syscall_auto = false;
+  bool status = false, panic = false, sync = true;
   std::optional<std::string> type;
   LoadOptions load_options;
   std::vector<std::string> files;
@@ -230,8 +232,6 @@ int act(CompatOptions& o, std::ostream& out) {
       throw InputError(o.files[1] + ": more than one kernel given (kexec takes one)");
     if (o.type) check_type(*o.type, lo.sysroot);
     lo.kernel = o.files[0];
-    if (o.syscall_auto)
-      out << "kexec: -a: loading with kexec_load, so Styx's purgatory checks the image\n";
     if (const int status = load_on_this_system(lo, out); status != 0) return kCompatFailed;
   }
   if (o.mode == Mode::kLoad) return kCompatOk;
@@ -287,15 +287,13 @@ int run_kexec_compat(const std::vector<std::string>& args, std::ostream& out, st
       case 'S': o.status = true; break;
       case 'p': o.panic = true; break;
       case 't': o.type = ::optarg; break;
-      case 'c':
+      // The last of -c, -s and -a counts, as in kexec-tools.
+      case 'c': o.load_options.syscall = "load"; break;
+      case 's': o.load_options.syscall = "file"; break;
+      case 'a': o.load_options.syscall = "auto"; break;
       case 'd':
       case 'x': break;
-      case 'a': o.syscall_auto = true; break;
       case 'y': o.sync = false; break;
-      case 's':
-        return fail(
-            "--kexec-file-syscall: kexec_file_load runs the running kernel's own purgatory, "
-            "which Styx cannot make check its segments; use -c (kexec_load)");
       case 'i':
         return fail(
             "--no-checks: Styx always checks every segment before it starts the next kernel; "

@@ -27,6 +27,7 @@ json to_json(const LoadState& s) {
   const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
   return {{"version", kVersion},
           {"state", s.state},
+          {"syscall", s.syscall},
           {"arch", s.arch},
           {"image", opt(s.image)},
           {"kernel", file_json(s.kernel)},
@@ -61,6 +62,10 @@ std::optional<LoadState> read_load_record(const host::LiveSystem& live) {
     s.state = j.at("state");
     if (s.state != "loading" && s.state != "loaded")
       throw InputError(path.string() + ": unknown state '" + s.state + "'");
+    // Records from before kexec_file_load existed in styx name no system call: kexec_load.
+    s.syscall = j.value("syscall", "kexec_load");
+    if (s.syscall != "kexec_load" && s.syscall != "kexec_file_load")
+      throw InputError(path.string() + ": unknown system call '" + s.syscall + "'");
     s.arch = j.at("arch");
     s.image = opt("image");
     s.kernel = file("kernel");

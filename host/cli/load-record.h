@@ -23,7 +23,8 @@ struct LoadedFile {
 };
 
 struct LoadState {
-  std::string state = "loaded";  ///< "loading" until the system call has returned
+  std::string state = "loaded";        ///< "loading" until the system call has returned
+  std::string syscall = "kexec_load";  ///< or "kexec_file_load": the kernel's own purgatory
   std::string arch;
   std::optional<std::string> image;
   std::optional<LoadedFile> kernel, initrd, dtb;

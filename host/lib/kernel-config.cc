@@ -156,6 +156,24 @@ std::optional<std::string> embedded_kernel_config(std::span<const uint8_t> bytes
   return std::nullopt;
 }
 
+std::optional<RunningConfig> running_kernel_config(const LiveSystem& live, std::string* looked) {
+  const fs::path proc = live.path("/proc/config.gz");
+  if (const auto gz = read_text_if_present(proc)) {
+    const std::span<const uint8_t> raw(reinterpret_cast<const uint8_t*>(gz->data()), gz->size());
+    if (const auto text = gunzip_prefix(raw, 16u << 20))
+      return RunningConfig{
+          parse_kernel_config({reinterpret_cast<const char*>(text->data()), text->size()}),
+          proc.string()};
+  }
+  const std::string release = running_release(live);
+  const fs::path boot = live.path("/boot/config-" + (release.empty() ? "RELEASE" : release));
+  if (!release.empty())
+    if (const auto text = read_text_if_present(boot))
+      return RunningConfig{parse_kernel_config(*text), boot.string()};
+  if (looked) *looked = proc.string() + ", " + boot.string();
+  return std::nullopt;
+}
+
 ImaRestore check_ima_restore(const fs::path& kernel, std::span<const uint8_t> bytes,
                              const LiveSystem& live, std::string_view arch) {
   ImaRestore out;

@@ -33,6 +33,16 @@ std::string kernel_release(const std::filesystem::path& kernel, std::span<const 
 /// inflated kernel; nullopt without one (a bzImage compressed otherwise cannot be looked into).
 std::optional<std::string> embedded_kernel_config(std::span<const uint8_t> bytes);
 
+/// The running kernel's configuration: /proc/config.gz, else /boot/config-<release> (release from
+/// /proc/sys/kernel/osrelease), under the sysroot.
+struct RunningConfig {
+  std::map<std::string, std::string> options;
+  std::string source;  ///< the file it was read from
+};
+/// nullopt when neither is readable; `looked` (if given) gets what was looked for.
+std::optional<RunningConfig> running_kernel_config(const LiveSystem& live,
+                                                   std::string* looked = nullptr);
+
 struct ImaRestore {
   enum class Verdict { kRestores, kDrops, kUnknown };
   Verdict verdict = Verdict::kUnknown;

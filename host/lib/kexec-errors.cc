@@ -35,9 +35,13 @@ std::string explain_kexec_load_error(int error, const KexecPlan& plan, const Kex
           facts.lockdown.find("[confidentiality]") != std::string::npos)
         return "kexec_load: refused by kernel lockdown (" + facts.lockdown +
                "): a locked-down kernel loads only signed kernels through kexec_file_load; boot "
-               "with lockdown=none to use styx";
+               "with lockdown=none to use styx, or load a signed kernel with --syscall=file";
       return "kexec_load: not permitted (EPERM): CAP_SYS_BOOT is missing in this namespace, or a "
              "security module refused it";
+    case EACCES:
+      return "kexec_load: refused by IMA (EACCES): the kernel appraises kexec images (Secure Boot "
+             "or an IMA policy) and can do so only through kexec_file_load; load a signed kernel "
+             "with --syscall=file";
     case ENOSYS:
       return "kexec_load: the running kernel has no kexec_load (built without CONFIG_KEXEC); "
              "kexec is not possible from this kernel";

@@ -17,6 +17,11 @@ struct KexecFacts {
   std::string lockdown;               ///< /sys/kernel/security/lockdown, "" when unknown
   std::optional<bool> load_disabled;  ///< /proc/sys/kernel/kexec_load_disabled
   std::vector<MemRange> ram;          ///< the running kernel's System RAM
+  /// From the running kernel's configuration (kernel-config.h); nullopt when none was found.
+  std::optional<bool> sig_force;  ///< CONFIG_KEXEC_SIG_FORCE=y
+  std::optional<bool> ima_kexec;  ///< CONFIG_IMA_KEXEC=y: the kernel sends its IMA list itself
+  std::string config_source;      ///< the configuration's file, or what was looked for
+  std::string arch;               ///< the running ISA's name
 };
 
 /// The message for `error` (an errno) from kexec_load(2) given `plan`; it names the segment the

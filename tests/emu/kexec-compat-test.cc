@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Calls {
-  int loads = 0, unloads = 0, executes = 0;
+  int loads = 0, unloads = 0, executes = 0, file_loads = 0, file_unloads = 0;
   std::string sysroot;
 };
 
@@ -36,6 +36,14 @@ class RecordingKernel final : public host::KexecKernel {
   }
   void unload() override {
     ++calls_->unloads;
+    set(false);
+  }
+  void load_file(const host::KexecFileRequest&) override {
+    ++calls_->file_loads;
+    set(true);
+  }
+  void unload_file() override {
+    ++calls_->file_unloads;
     set(false);
   }
   void execute() override { ++calls_->executes; }
@@ -153,16 +161,45 @@ TEST_P(KexecCompat, TypeIsChecked) {
   EXPECT_EQ(calls_->loads, 1);
 }
 
+// -c kexec_load, -s kexec_file_load, -a Styx's auto (kexec_load unless only kexec_file_load
+// works); the last one given counts, as in kexec-tools.
 TEST_P(KexecCompat, SyscallChoice) {
   CliResult r = kexec({"-c", "-l", path("kernel")});
   ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->loads, 1);
+  r = kexec({"-s", "-l", path("kernel"), "--initrd=" + path("initrd")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->file_loads, 1);
+  EXPECT_NE(r.out.find("kexec_file_load: the running kernel's own purgatory"), std::string::npos)
+      << r.out;
+  r = kexec({"--kexec-file-syscall", "-c", "-l", path("kernel")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->loads, 2);
   r = kexec({"-a", "-l", path("kernel")});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("-a: loading with kexec_load"), std::string::npos) << r.out;
-  r = kexec({"-s", "-l", path("kernel")});
+  EXPECT_NE(r.out.find("--syscall=auto: using kexec_load"), std::string::npos) << r.out;
+  EXPECT_EQ(calls_->loads, 3);
+  write("sysroot/sys/kernel/security/lockdown",
+        {reinterpret_cast<const uint8_t*>("none [integrity] confidentiality\n"),
+         reinterpret_cast<const uint8_t*>("none [integrity] confidentiality\n") + 33});
+  r = kexec({"--kexec-syscall-auto", "-l", path("kernel")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("--syscall=auto: using kexec_file_load, because the kernel is locked down"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(calls_->file_loads, 2);
+  EXPECT_EQ(calls_->loads, 3);
+  // -u after a kexec_file_load load unloads with kexec_file_load.
+  r = kexec({"-u"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(calls_->file_unloads, 1);
+  // A compat call Styx cannot honour with kexec_file_load is refused and changes nothing.
+  r = kexec({"-s", "-l", path("kernel"), "--dtb=" + path("initrd")});
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("kexec_file_load"), std::string::npos) << r.err;
-  EXPECT_EQ(calls_->loads, 2);
+  EXPECT_NE(r.err.find("kexec: --dtb " + path("initrd") + ": kexec_file_load takes no device tree"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(calls_->file_loads, 2);
 }
 
 TEST_P(KexecCompat, RefusalsChangeNothing) {

@@ -36,7 +36,10 @@ namespace fs = std::filesystem;
 
 struct Calls {
   std::vector<host::KexecPlan> loads;
+  std::vector<host::KexecFileRequest> file_loads;
   int unloads = 0;
+  int file_unloads = 0;
+  int file_fail_with = 0;  ///< errno the next kexec_file_load fails with
   int executes = 0;
   int fail_with = 0;                  ///< errno the next load fails with, 0 for success
   bool real = false;                  ///< pretend to be the running kernel's system calls
@@ -52,6 +55,11 @@ class RecordingKernel final : public host::KexecKernel {
     calls_->loads.push_back(plan);
   }
   void unload() override { ++calls_->unloads; }
+  void load_file(const host::KexecFileRequest& request) override {
+    if (calls_->file_fail_with) throw host::KexecError(calls_->file_fail_with, "kexec_file_load");
+    calls_->file_loads.push_back(request);
+  }
+  void unload_file() override { ++calls_->file_unloads; }
   void execute() override { ++calls_->executes; }
   bool acts_on_this_machine() const override { return calls_->real; }
 
@@ -651,7 +659,8 @@ TEST_P(Load, StatusSaysWhatIsLoadedAndWhetherTheFilesStillHoldIt) {
                                   host::to_hex(host::sha256(host::read_file(path("kernel"))));
   CliResult r = styx({"status", "--sysroot", sysroot()});
   EXPECT_EQ(r.status, 0);
-  EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + arch() + ")\n")) << r.out;
+  EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + arch() + ") with kexec_load\n"))
+      << r.out;
   EXPECT_NE(r.out.find(kernel_line + ", unchanged\n"), std::string::npos) << r.out;
   write("kernel", pattern(4096, 2));
   r = styx({"status", "--sysroot", sysroot()});

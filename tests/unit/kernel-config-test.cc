@@ -179,3 +179,22 @@ TEST_F(KernelConfig, NothingFoundIsUnknownAndSaysWhatWasLookedFor) {
 }
 
 }  // namespace
+
+// The running kernel's own configuration (kexec-file.h reads KEXEC_SIG_FORCE and IMA_KEXEC from
+// it): /proc/config.gz first, else /boot/config-<running release>.
+TEST_F(KernelConfig, RunningConfigurationFromProcThenBoot) {
+  std::string looked;
+  EXPECT_FALSE(styx::host::running_kernel_config(styx::host::LiveSystem(path("sysroot")), &looked));
+  EXPECT_NE(looked.find(path("sysroot/proc/config.gz")), std::string::npos) << looked;
+  write("sysroot/proc/sys/kernel/osrelease", text("6.1.0-9\n"));
+  write("sysroot/boot/config-6.1.0-9", text("CONFIG_KEXEC_SIG_FORCE=y\n"));
+  auto config = styx::host::running_kernel_config(styx::host::LiveSystem(path("sysroot")));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->source, path("sysroot/boot/config-6.1.0-9"));
+  EXPECT_EQ(config->options.at("CONFIG_KEXEC_SIG_FORCE"), "y");
+  write("sysroot/proc/config.gz", gzip("CONFIG_IMA_KEXEC=y\n"));
+  config = styx::host::running_kernel_config(styx::host::LiveSystem(path("sysroot")));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->source, path("sysroot/proc/config.gz"));
+  EXPECT_EQ(config->options.count("CONFIG_KEXEC_SIG_FORCE"), 0u);
+}
