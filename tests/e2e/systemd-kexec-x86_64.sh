@@ -60,8 +60,8 @@ if [ ! -s "$cache/root.cpio.lz4" ]; then
     --customize-hook='chroot "$1" dpkg-query -W -f "\${Package} \${Version}\n" >"$1/../packages.txt"' \
     "$suite" "$cache.new/root" >"$cache.new/mmdebstrap.log" 2>&1 ||
     { tail -n 30 "$cache.new/mmdebstrap.log"; e2e_fail "mmdebstrap could not build the root"; }
-  # lz4 (legacy format, as the kernel reads it): under TCG it unpacks several times faster than
-  # gzip, and the root is unpacked at each boot.
+  # lz4 (legacy format, as the kernel reads it): under TCG it unpacked in 12 s where gzip -1 took
+  # 33 s (one measurement each, on a loaded machine), and the root is unpacked at each boot.
   (cd "$cache.new/root" && find . -print0 | cpio --null -o -H newc --quiet) | lz4 -l -q \
     >"$cache.new/root.cpio.lz4"
   rm -rf "$cache.new/root"
@@ -77,7 +77,7 @@ echo "e2e: root $cache/root.cpio.lz4: $(($(stat -c %s "$cache/root.cpio.lz4") / 
 overlay() {
   o=$2/overlay
   rm -rf "$o" && mkdir -p "$o/etc/e2e" "$o/etc/ima" "$o/etc/systemd/system/multi-user.target.wants" \
-    "$o/usr/lib/systemd/system-shutdown"
+    "$o/usr/lib/systemd/system-shutdown" "$o/usr/sbin"
   dpkg-deb -x "$deb" "$o"
   [ "$1" = styx ] && ln -s styx "$o/usr/sbin/kexec"
   ln -s /sbin/init "$o/init"
