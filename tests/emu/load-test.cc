@@ -644,7 +644,7 @@ TEST_P(Load, ExecRebuildsFromTheCopiesTheLoadKept) {
   const std::string isha = host::to_hex(host::sha256(initrd));
   CliResult r = styx(load_args());
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("keeping no copy"), std::string::npos) << r.out;
   EXPECT_EQ(copies(), (std::vector<std::string>{"initrd." + isha, "kernel." + ksha}));
   EXPECT_EQ(host::read_file(copies_dir() + "/kernel." + ksha), kernel);
   EXPECT_EQ(host::read_file(copies_dir() + "/initrd." + isha), initrd);
