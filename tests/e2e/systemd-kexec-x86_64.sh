@@ -79,7 +79,7 @@ overlay() {
   rm -rf "$o" && mkdir -p "$o/etc/e2e" "$o/etc/ima" "$o/etc/systemd/system/multi-user.target.wants" \
     "$o/usr/lib/systemd/system-shutdown" "$o/usr/sbin"
   dpkg-deb -x "$deb" "$o"
-  [ "$1" = styx ] && ln -s styx "$o/usr/sbin/kexec"
+  [ "$1" = styx ] && ln -s ../bin/styx "$o/usr/sbin/kexec"
   ln -s /sbin/init "$o/init"
   cp "$here/systemd-root/results.sh" "$here/systemd-root/first.sh" "$here/systemd-root/second.sh" \
     "$o/etc/e2e/"
