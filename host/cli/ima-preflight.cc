@@ -43,7 +43,12 @@ void check_live_attestation(const host::LiveSystem& live, std::ostream& out) {
 
 host::ImaRestore check_next_kernel(const host::LiveSystem& live, std::string_view arch,
                                    const std::string& kernel, std::ostream& out) {
-  const std::vector<uint8_t> bytes = host::read_file(kernel);
+  return check_next_kernel(live, arch, kernel, host::read_file(kernel), out);
+}
+
+host::ImaRestore check_next_kernel(const host::LiveSystem& live, std::string_view arch,
+                                   const std::string& kernel, std::span<const uint8_t> bytes,
+                                   std::ostream& out) {
   const host::ImaRestore r = host::check_ima_restore(kernel, bytes, live, arch);
   const std::string label =
       kernel + (r.release.empty() ? std::string() : " (Linux " + r.release + ")");

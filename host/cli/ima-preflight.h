@@ -3,7 +3,9 @@
 // whether attestation still holds now, and whether the next kernel will restore the list at all.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
+#include <span>
 #include <string>
 
 #include "kernel-config.h"
@@ -21,5 +23,10 @@ void check_live_attestation(const host::LiveSystem& live, std::ostream& out);
 /// missing option and `--ima=skip` when it cannot; a warning on `out` when that is unknown.
 host::ImaRestore check_next_kernel(const host::LiveSystem& live, std::string_view arch,
                                    const std::string& kernel, std::ostream& out);
+/// The same for the bytes `bytes` the kernel at `kernel` held at the load (its kept copy): the
+/// path still says where to look for its configuration, and names it.
+host::ImaRestore check_next_kernel(const host::LiveSystem& live, std::string_view arch,
+                                   const std::string& kernel, std::span<const uint8_t> bytes,
+                                   std::ostream& out);
 
 }  // namespace styx::cli

@@ -7,7 +7,9 @@
 // snapshot. What was loaded is remembered in /run/styx/loaded.json (load-record.h), so that
 // `exec` can tell whether the list has grown since and, if it has, build and load again with a
 // fresh snapshot from the same kernel, initrd and device tree bytes (checked by digest): the next
-// kernel then starts with every measurement up to the reboot, still verified.
+// kernel then starts with every measurement up to the reboot, still verified. Those bytes are
+// kept in /run/styx/files at the load (load-copies.h), because exec may run when the files'
+// own file systems are unmounted (systemd-shutdown runs `kexec -e` last).
 #include "kexec-commands.h"
 
 #include <unistd.h>
@@ -34,6 +36,7 @@
 #include "kexec.h"
 #include "live-system.h"
 #include "load-file.h"
+#include "load-copies.h"
 #include "load-record.h"
 #include "parse.h"
 #include "subcommands.h"
@@ -93,40 +96,59 @@ struct Built {
   std::string ram_source;                   ///< where the boot's RAM came from (BootPlan)
 };
 
-// Reads a file the boot is built from. A load records the digest of the bytes it read; a reload
-// (`exec`, after the IMA list grew) takes only those same bytes, so that it never boots a file
+// The name of a file's copy in /run/styx/files.
+const char* copy_name(std::string_view what) {
+  return what == "kernel" ? "kernel" : what == "initrd" ? "initrd" : "dtb";
+}
+
+// Reads a file the boot is built from. A load records the digest of the bytes it read, and keeps
+// a copy of them when `copies` (load-copies.h); a reload (`exec`, after the IMA list grew) takes
+// only those same bytes, from the copy where there is one, so that it never boots a file
 // replaced since the load. The digest is of the bytes actually used, not of a second read.
-host::NamedBlob read_loaded_file(LoadedFile& file, const char* what, bool reload) {
+host::NamedBlob read_loaded_file(LoadedFile& file, const char* what, bool reload,
+                                 const host::LiveSystem* copies = nullptr) {
   if (!reload) {
     host::NamedBlob blob = host::read_blob(file.path);
     file.sha256 = host::to_hex(host::sha256(blob.data));
+    file.copy.reset();
+    if (copies) file.copy = keep_load_copy(*copies, copy_name(what), file.sha256, blob.data);
     return blob;
   }
   const char* const keep = "; not loading again (the loaded image stays; run `styx load` again)";
-  auto bytes = host::read_file_if_present(file.path);
-  if (!bytes) throw InputError(file.path + ": the " + what + " `styx load` loaded is gone" + keep);
+  const std::string& from = file.copy ? *file.copy : file.path;
+  auto bytes = host::read_file_if_present(from);
+  if (!bytes)
+    throw InputError(from + ": the " +
+                     (file.copy
+                          ? "copy `styx load` kept of the " + std::string(what) + " " + file.path
+                          : std::string(what) + " `styx load` loaded") +
+                     " is gone" + keep);
   const std::string now = host::to_hex(host::sha256(*bytes));
   if (now != file.sha256)
-    throw InputError(file.path + ": the " + what + " changed since `styx load` (sha256 " +
-                     file.sha256 + " then, " + now + " now)" + keep);
+    throw InputError(
+        from + ": the " +
+        (file.copy ? "copy of the " + std::string(what) + " " + file.path : std::string(what)) +
+        " changed since `styx load` (sha256 " + file.sha256 + " then, " + now + " now)" + keep);
   return {file.path, std::move(*bytes)};
 }
 
 // Builds the boot `state` describes for the running machine; the IMA list is read last. A reload
-// uses the files of the load only if their digests are unchanged.
+// uses the files of the load only if their digests are unchanged; a load keeps copies of them
+// in `copies` (its /run/styx/files) when given one.
 Built build_for_live_system(const host::LiveSystem& live, const host::ArchInfo& arch,
-                            LoadState state, bool with_ima, bool reload = false) {
+                            LoadState state, bool with_ima, bool reload = false,
+                            const host::LiveSystem* copies = nullptr) {
   if (!arch.plan_boot)
     throw InputError("--kernel: booting Linux is not supported on " + std::string(arch.name) +
                      " yet");
   host::BootInputs in;
-  in.kernel = read_loaded_file(*state.kernel, "kernel", reload);
-  if (state.initrd) in.initrd = read_loaded_file(*state.initrd, "initrd", reload);
+  in.kernel = read_loaded_file(*state.kernel, "kernel", reload, copies);
+  if (state.initrd) in.initrd = read_loaded_file(*state.initrd, "initrd", reload, copies);
   in.cmdline = state.cmdline;
   const bool device_tree = arch.boot_data_role == Role::kDtb;
   if (device_tree) {
     if (state.dtb) {
-      in.dtb = read_loaded_file(*state.dtb, "device tree", reload);
+      in.dtb = read_loaded_file(*state.dtb, "device tree", reload, copies);
     } else if (auto fdt = live.device_tree()) {
       in.dtb = host::NamedBlob{live.path("/sys/firmware/fdt").string(), std::move(*fdt)};
     } else {
@@ -236,9 +258,28 @@ void load_plan(const host::LiveSystem& live, const host::KexecPlan& plan) {
   }
 }
 
+// Loads `plan` and records `state` (record_around); the copies the new record does not name go
+// (load-copies.h). A refused load leaves them to the caller's CopiesCleanup.
 void load_and_record(const host::LiveSystem& live, const host::KexecPlan& plan, LoadState state) {
-  record_around(live, std::move(state), [&] { load_plan(live, plan); });
+  record_around(live, state, [&] { load_plan(live, plan); });
+  state.state = "loaded";
+  remove_stale_load_copies(live, state);
 }
+
+// Removes, unless dismissed, the copies a load kept before something refused it: the record in
+// place names those that stay.
+struct CopiesCleanup {
+  const host::LiveSystem& live;
+  bool armed = true;
+  ~CopiesCleanup() {
+    if (!armed) return;
+    try {
+      remove_stale_load_copies(live, read_load_record(live));
+    } catch (const InputError&) {
+      remove_stale_load_copies(live, std::nullopt);
+    }
+  }
+};
 
 void print_summary(std::ostream& out, const char* verb, const Built& b,
                    const host::KexecPlan& plan) {
@@ -273,6 +314,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
   refuse_foreign_sysroot(o.sysroot, o.dry_run);
   const host::LiveSystem live(o.sysroot);
   const host::ArchInfo& arch = running_arch(live);
+  CopiesCleanup cleanup{live, !o.dry_run};
   const std::string cmdline =
       trim((o.reuse_cmdline ? reusable_cmdline(live) : "") + " " + o.append.value_or(""));
   const host::KexecFacts facts = kexec_facts(live);
@@ -310,7 +352,17 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
       restore = check_next_kernel(live, arch.name, state.kernel->path, out);
       check_live_attestation(live, out);
     }
-    built = build_for_live_system(live, arch, state, carry);
+    // Copies only for a load that happens; checked first, so that the warning comes before the
+    // summary of a load that goes ahead without them.
+    const host::LiveSystem* copies = nullptr;
+    if (!o.dry_run) {
+      if (const std::string why = why_no_load_copies(live); why.empty())
+        copies = &live;
+      else
+        out << "styx: warning: " << why << ": keeping no copy of the kernel, initrd and device "
+            << "tree; `styx exec` will need them at their paths, unchanged\n";
+    }
+    built = build_for_live_system(live, arch, state, carry, false, copies);
     built.restore = restore;
   }
 
@@ -341,6 +393,7 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     out << "styx: --syscall=auto: " << why << "; using kexec_file_load\n";
     return load_with_kexec_file(o, live, cmdline, facts, why, out);
   }
+  cleanup.armed = false;
   print_summary(out, "loaded", built, plan);
   return kExitOk;
 }
@@ -350,6 +403,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
   const host::LiveSystem live(sysroot);
   if (!live.kexec_loaded()) {
     forget_load_record(live);
+    remove_stale_load_copies(live, std::nullopt);
     out << "styx: nothing was loaded\n";
     return kExitOk;
   }
@@ -360,6 +414,7 @@ int cmd_unload(const std::string& sysroot, std::ostream& out) {
   }
   unload_with_kernel(record, kexec_facts(live));
   forget_load_record(live);
+  remove_stale_load_copies(live, std::nullopt);
   out << "styx: unloaded\n";
   return kExitOk;
 }
@@ -384,11 +439,15 @@ int cmd_exec(const std::string& sysroot, bool dry_run, std::ostream& out) {
     // Exec may have to load again: only from the bytes that were loaded, so the files are
     // checked before anything is judged by them (the rebuild checks the bytes it uses again).
     if (state->kernel) {
+      std::vector<uint8_t> kernel;
       for (const auto& [what, file] : {std::pair{"kernel", state->kernel},
                                        {"initrd", state->initrd},
                                        {"device tree", state->dtb}})
-        if (LoadedFile copy = file.value_or(LoadedFile{}); file) read_loaded_file(copy, what, true);
-      check_next_kernel(live, state->arch, state->kernel->path, out);
+        if (LoadedFile f = file.value_or(LoadedFile{}); file) {
+          host::NamedBlob blob = read_loaded_file(f, what, true);
+          if (std::string_view(what) == "kernel") kernel = std::move(blob.data);
+        }
+      check_next_kernel(live, state->arch, state->kernel->path, kernel, out);
     }
     check_live_attestation(live, out);
     const auto snap = live.ima();
@@ -450,9 +509,13 @@ int cmd_status(const std::string& sysroot, std::ostream& out) {
   if (s.image) out << "styx: image " << *s.image << "\n";
   for (const auto& [what, file] :
        {std::pair{"kernel", &s.kernel}, {"initrd", &s.initrd}, {"device tree", &s.dtb}})
-    if (*file)
-      out << "styx: " << what << " " << (*file)->path << ", sha256 " << (*file)->sha256 << ", "
-          << describe_file_now(**file) << "\n";
+    if (*file) {
+      const LoadedFile& f = **file;
+      out << "styx: " << what << " " << f.path << ", sha256 " << f.sha256 << ", "
+          << describe_file_now(f.path, f.sha256);
+      if (f.copy) out << "; kept as " << *f.copy << ", " << describe_file_now(*f.copy, f.sha256);
+      out << "\n";
+    }
   if (s.kernel) out << "styx: command line: " << s.cmdline << "\n";
   if (s.syscall == host::syscall_name(host::KexecSyscall::kFile))
     out << "styx: purgatory: the running kernel's own (kexec_file_load): Styx verifies nothing "
@@ -517,7 +580,8 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "Load a kexec image into the running kernel (kexec_load): a Styx IMAGE, or one built for "
       "this machine from --kernel, taking the memory map, device tree, console and IMA list "
       "from the running system (on a device tree without /memory, as UEFI leaves it, RAM is "
-      "/proc/iomem's System RAM less what it reserves inside)");
+      "/proc/iomem's System RAM less what it reserves inside); the kernel, initrd and device tree "
+      "bytes are kept in /run/styx/files for `styx exec`");
   l->add_option("image", o->image, "Styx image (from `styx build`)");
   l->add_option("--kernel", o->kernel, "Linux kernel to build an image for");
   l->add_option("--initrd,--ramdisk", o->initrd, "Initial ramdisk");
@@ -570,7 +634,8 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
   auto* e = app.add_subcommand(
       "exec",
       "Reboot into the loaded image; first load it again if the IMA list has grown since "
-      "`styx load`, so no measurement is lost");
+      "`styx load`, so no measurement is lost (from the copies in /run/styx/files, so the "
+      "original files may be unmounted by then)");
   e->add_option(
       "--sysroot", *sysroot,
       "Read /proc and /sys under this directory (tests only: refused on the real kernel)");
@@ -581,7 +646,8 @@ void add_kexec_commands(CLI::App& app, Subcommands& commands, std::ostream& out)
       "status",
       "Say what is loaded: /sys/kernel/kexec_loaded and /run/styx/loaded.json together (a "
       "record that disagrees with the kernel is called stale), and whether the kernel, initrd "
-      "and device tree files still hold the bytes that were loaded");
+      "and device tree files and their copies in /run/styx/files still hold the bytes that "
+      "were loaded");
   st->add_option("--sysroot", *sysroot, "Read /proc, /sys and /run under this directory");
   commands.push_back({st, [sysroot, &out] { return cmd_status(*sysroot, out); }});
 }

@@ -20,7 +20,8 @@ using nlohmann::json;
 constexpr int kVersion = 2;
 
 json file_json(const std::optional<LoadedFile>& f) {
-  return f ? json{{"path", f->path}, {"sha256", f->sha256}} : json();
+  if (!f) return json();
+  return {{"path", f->path}, {"sha256", f->sha256}, {"copy", f->copy ? json(*f->copy) : json()}};
 }
 
 json to_json(const LoadState& s) {
@@ -56,7 +57,11 @@ std::optional<LoadState> read_load_record(const host::LiveSystem& live) {
     };
     const auto file = [&](const char* key) -> std::optional<LoadedFile> {
       if (j.at(key).is_null()) return std::nullopt;
-      return LoadedFile{j.at(key).at("path"), j.at(key).at("sha256")};
+      // "copy" came later within version 2: a record without it names no copy.
+      const json& f = j.at(key);
+      const json copy = f.value("copy", json());
+      return LoadedFile{f.at("path"), f.at("sha256"),
+                        copy.is_null() ? std::nullopt : std::optional(copy.get<std::string>())};
     };
     LoadState s;
     s.state = j.at("state");
@@ -118,12 +123,12 @@ LoadStatus reconcile(const host::LiveSystem& live) {
   return out;
 }
 
-std::string describe_file_now(const LoadedFile& file) {
+std::string describe_file_now(const std::string& path, const std::string& sha256) {
   try {
-    const auto bytes = host::read_file_if_present(file.path);
+    const auto bytes = host::read_file_if_present(path);
     if (!bytes) return "gone since the load";
     const std::string now = host::to_hex(host::sha256(*bytes));
-    return now == file.sha256 ? "unchanged" : "changed since the load (sha256 now " + now + ")";
+    return now == sha256 ? "unchanged" : "changed since the load (sha256 now " + now + ")";
   } catch (const InputError& e) {
     return std::string("unreadable (") + e.what() + ")";
   }

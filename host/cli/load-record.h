@@ -6,7 +6,8 @@
 // complete file renamed over the old one): first with the state "loading", then "loaded". A
 // `styx load` killed at any point thus leaves either the previous record, a "loading" record or
 // a "loaded" one, never a torn file; read against /sys/kernel/kexec_loaded (reconcile()), each
-// combination says what is known about the loaded image.
+// combination says what is known about the loaded image. The files a load read are named with
+// their digests and, where the load kept them, the copies `styx exec` rebuilds from.
 #pragma once
 
 #include <optional>
@@ -16,10 +17,12 @@
 
 namespace styx::cli {
 
-/// A file a load read, with the SHA-256 of the bytes it had then.
+/// A file a load read, with the SHA-256 of the bytes it had then, and where the load kept a copy
+/// of those bytes (load-copies.h), if it did.
 struct LoadedFile {
   std::string path;
   std::string sha256;  ///< lower-case hex
+  std::optional<std::string> copy;
 };
 
 struct LoadState {
@@ -59,8 +62,8 @@ struct LoadStatus {
 };
 LoadStatus reconcile(const host::LiveSystem& live);
 
-/// Whether `file` still holds the bytes it held at the load: "unchanged", "changed since the
-/// load (sha256 ...)" or "gone (...)".
-std::string describe_file_now(const LoadedFile& file);
+/// Whether `path` still holds the bytes whose SHA-256 is `sha256`: "unchanged", "changed since
+/// the load (sha256 ...)" or "gone (...)".
+std::string describe_file_now(const std::string& path, const std::string& sha256);
 
 }  // namespace styx::cli

@@ -27,6 +27,7 @@
 #include "kexec-commands.h"
 #include "kexec.h"
 #include "live-system.h"
+#include "load-copies.h"
 #include "sample-boot.h"
 
 namespace styx::test {
@@ -80,8 +81,25 @@ class Load : public testing::TestWithParam<std::string>, protected TestDir {
     calls_ = std::make_shared<Calls>();
     cli::set_kexec_kernel_factory(
         [calls = calls_] { return std::make_unique<RecordingKernel>(calls); });
+    // As on a system whose /run is tmpfs, whatever the test directory is on.
+    set_memory_backed(true);
   }
-  void TearDown() override { cli::set_kexec_kernel_factory(nullptr); }
+  void TearDown() override {
+    cli::set_kexec_kernel_factory(nullptr);
+    cli::set_memory_backed_probe(nullptr);
+  }
+  void set_memory_backed(bool backed) {
+    cli::set_memory_backed_probe([backed](const std::string&) { return backed; });
+  }
+  std::string copies_dir() const { return sysroot() + "/run/styx/files"; }
+  std::vector<std::string> copies() const {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(copies_dir(), ec))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
 
   // The ISA of the captured tree: its name up to a '-' (arm64-uefi: arm64 started by UEFI).
   std::string arch() const { return GetParam().substr(0, GetParam().find('-')); }
@@ -355,7 +373,7 @@ TEST_P(Load, ImageWhoseSealIsBrokenIsRefusedBeforeLoading) {
   const std::string at = host::hex(r.start + r.size / 2 / 4096 * 4096);
   write("k", pattern(8192, 6));
   ASSERT_EQ(
-      styx({"build", "--arch", GetParam(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
+      styx({"build", "--arch", arch(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
             at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")})
           .status,
       0);
@@ -575,7 +593,9 @@ TEST_P(Load, RefusedLoadPutsBackThePreviousRecord) {
   EXPECT_EQ(host::read_file(state_path()), before);
 }
 
+// Without copies (a /run that is not memory-backed), exec reads the files at their paths.
 TEST_P(Load, ExecReloadsOnlyTheBytesThatWereLoaded) {
+  set_memory_backed(false);
   const std::vector<uint8_t> kernel = host::read_file(path("kernel"));
   ASSERT_EQ(styx(load_args()).status, 0);
   set_loaded(true);
@@ -661,16 +681,141 @@ TEST_P(Load, StatusSaysWhatIsLoadedAndWhetherTheFilesStillHoldIt) {
   EXPECT_EQ(r.status, 0);
   EXPECT_TRUE(r.out.starts_with("styx: loaded by styx (" + arch() + ") with kexec_load\n"))
       << r.out;
-  EXPECT_NE(r.out.find(kernel_line + ", unchanged\n"), std::string::npos) << r.out;
+  const std::string copy = "; kept as " + copies_dir() + "/kernel." +
+                           host::to_hex(host::sha256(host::read_file(path("kernel"))));
+  EXPECT_NE(r.out.find(kernel_line + ", unchanged" + copy + ", unchanged\n"), std::string::npos)
+      << r.out;
   write("kernel", pattern(4096, 2));
   r = styx({"status", "--sysroot", sysroot()});
   EXPECT_NE(r.out.find(kernel_line + ", changed since the load (sha256 now " +
-                       host::to_hex(host::sha256(pattern(4096, 2))) + ")\n"),
+                       host::to_hex(host::sha256(pattern(4096, 2))) + ")" + copy + ", unchanged\n"),
             std::string::npos)
       << r.out;
   fs::remove(path("kernel"));
   r = styx({"status", "--sysroot", sysroot()});
-  EXPECT_NE(r.out.find(kernel_line + ", gone since the load\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(kernel_line + ", gone since the load" + copy + ", unchanged\n"),
+            std::string::npos)
+      << r.out;
+  for (const auto& e : fs::directory_iterator(copies_dir())) fs::remove(e.path());
+  r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_NE(r.out.find(kernel_line + ", gone since the load" + copy + ", gone since the load\n"),
+            std::string::npos)
+      << r.out;
+}
+
+// The load keeps the exact bytes in /run/styx/files, named by digest; exec rebuilds from them
+// when the original files are gone (their file system unmounted) or replaced.
+TEST_P(Load, ExecRebuildsFromTheCopiesTheLoadKept) {
+  const std::vector<uint8_t> kernel = host::read_file(path("kernel"));
+  const std::vector<uint8_t> initrd = host::read_file(path("initrd"));
+  const std::string ksha = host::to_hex(host::sha256(kernel));
+  const std::string isha = host::to_hex(host::sha256(initrd));
+  CliResult r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.find("keeping no copy"), std::string::npos) << r.out;
+  EXPECT_EQ(copies(), (std::vector<std::string>{"initrd." + isha, "kernel." + ksha}));
+  EXPECT_EQ(host::read_file(copies_dir() + "/kernel." + ksha), kernel);
+  EXPECT_EQ(host::read_file(copies_dir() + "/initrd." + isha), initrd);
+  const nlohmann::json record = nlohmann::json::parse(host::read_file(state_path()));
+  EXPECT_EQ(record["kernel"]["copy"], copies_dir() + "/kernel." + ksha);
+  EXPECT_EQ(record["kernel"]["path"], path("kernel"));
+  EXPECT_EQ(record["initrd"]["copy"], copies_dir() + "/initrd." + isha);
+
+  set_loaded(true);
+  r = styx({"status", "--sysroot", sysroot()});
+  EXPECT_NE(r.out.find("; kept as " + copies_dir() + "/kernel." + ksha + ", unchanged\n"),
+            std::string::npos)
+      << r.out;
+  measure_one_more();
+  fs::remove(path("kernel"));
+  write("initrd", pattern(5000, 9));
+  r = styx({"exec", "--sysroot", sysroot()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: the IMA list grew from "), std::string::npos) << r.out;
+  ASSERT_EQ(calls_->loads.size(), 2u);
+  EXPECT_EQ(calls_->executes, 1);
+  EXPECT_EQ(carried_records(calls_->loads[1]), ima_records());
+  // The reload used the loaded bytes: its kernel and initrd segments are those of the first load.
+  const auto file_segments = [](const host::KexecPlan& plan) {
+    std::vector<std::vector<uint8_t>> out;
+    for (const host::KexecSegment& s : plan.segments)
+      if (s.contents == "kernel" || s.contents == "initrd") out.push_back(s.buf);
+    return out;
+  };
+  ASSERT_FALSE(file_segments(calls_->loads[0]).empty());
+  EXPECT_EQ(file_segments(calls_->loads[0]), file_segments(calls_->loads[1]));
+  EXPECT_EQ(copies().size(), 2u);
+}
+
+TEST_P(Load, ExecRefusesACopyThatChangedOrWent) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  set_loaded(true);
+  measure_one_more();
+  const std::vector<uint8_t> kernel = host::read_file(path("kernel"));
+  const std::string ksha = host::to_hex(host::sha256(kernel));
+  const std::string copy = copies_dir() + "/kernel." + ksha;
+  const std::string keep = "; not loading again (the loaded image stays; run `styx load` again)\n";
+  std::vector<uint8_t> changed = kernel;
+  changed[changed.size() / 3] ^= 4;
+  write("sysroot/run/styx/files/kernel." + ksha, changed);
+  CliResult r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + copy + ": the copy of the kernel " + path("kernel") +
+                       " changed since `styx load` (sha256 " + ksha + " then, " +
+                       host::to_hex(host::sha256(changed)) + " now)" + keep);
+  fs::remove(copy);
+  r = styx({"exec", "--sysroot", sysroot()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "styx: " + copy + ": the copy `styx load` kept of the kernel " + path("kernel") +
+                       " is gone" + keep);
+  EXPECT_EQ(calls_->loads.size(), 1u);
+  EXPECT_EQ(calls_->executes, 0);
+}
+
+// A new load replaces the copies; a refused one leaves those of the load before; unload (and a
+// load from a prebuilt image) leaves none.
+TEST_P(Load, CopiesFollowTheRecord) {
+  ASSERT_EQ(styx(load_args()).status, 0);
+  const std::vector<std::string> first = copies();
+  ASSERT_EQ(first.size(), 2u);
+  write("initrd", pattern(5000, 9));
+  ASSERT_EQ(styx(load_args()).status, 0);
+  const std::vector<std::string> second = copies();
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_NE(first, second);
+  calls_->fail_with = EBUSY;
+  write("initrd", pattern(6000, 3));
+  EXPECT_EQ(styx(load_args()).status, 2);
+  EXPECT_EQ(copies(), second);
+  calls_->fail_with = 0;
+  // A killed load's leftovers go with the next load.
+  write("sysroot/run/styx/files/initrd.leftover", pattern(10, 1));
+  ASSERT_EQ(styx(load_args()).status, 0);
+  EXPECT_EQ(copies().size(), 2u);
+  set_loaded(true);
+  ASSERT_EQ(styx({"unload", "--sysroot", sysroot()}).status, 0);
+  EXPECT_EQ(copies(), std::vector<std::string>{});
+  // A dry run keeps nothing.
+  std::vector<std::string> dry = load_args();
+  dry.push_back("--dry-run");
+  ASSERT_EQ(styx(dry).status, 0);
+  EXPECT_EQ(copies(), std::vector<std::string>{});
+}
+
+// Where /run is not memory-backed the load says so once, keeps nothing, and the record names no
+// copy: exec falls back to the paths (ExecReloadsOnlyTheBytesThatWereLoaded).
+TEST_P(Load, NoCopiesWhereRunIsNotMemoryBacked) {
+  set_memory_backed(false);
+  const CliResult r = styx(load_args());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("styx: warning: " + copies_dir() +
+                       " is not on tmpfs or ramfs: keeping no copy of the kernel, initrd and "
+                       "device tree; `styx exec` will need them at their paths, unchanged\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(copies(), std::vector<std::string>{});
+  const nlohmann::json record = nlohmann::json::parse(host::read_file(state_path()));
+  EXPECT_TRUE(record["kernel"]["copy"].is_null());
 }
 
 // --- Booted through UEFI on ACPI: the tree has no /memory (tests/data/sysroot/arm64-uefi) ---
