@@ -163,7 +163,8 @@ if [ "$mode" = uefi ]; then
   result_block "fdt base64" base64 /sys/firmware/fdt
   result_block acpi-tables ls /sys/firmware/acpi/tables
   for r in /sys/class/rtc/rtc*; do
-    [ "$(cat "$r/name" 2>/dev/null)" = rtc-efi ] || continue
+    # 6.1's name attribute is "DRIVER DEVICE": "rtc-efi rtc-efi.0".
+    case "$(cat "$r/name" 2>/dev/null)" in rtc-efi*) ;; *) continue ;; esac
     result "e2e-init: EFI RTC ${r##*/}: $(cat "$r/date")"
   done
   if [ -x /bin/styx ]; then

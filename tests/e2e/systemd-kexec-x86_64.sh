@@ -25,11 +25,11 @@ styx=$1 build=$2 kernels=$3 work=$4
 shift 4
 modes=${*:-styx kexec-tools}
 here=$(cd "$(dirname "$0")" && pwd)
+E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 . "$here/lib.sh"
 e2e_need qemu-system-x86_64 cpio lz4 swtpm evmctl mmdebstrap cpack dpkg-deb sha256sum
 e2e_kernels "$kernels"
 [ "$(id -u)" -eq 0 ] || e2e_skip "mmdebstrap builds the root as root only here"
-E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 trap 'e2e_swtpm_stop; e2e_exit $?' EXIT

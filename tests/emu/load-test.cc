@@ -373,8 +373,8 @@ TEST_P(Load, ImageWhoseSealIsBrokenIsRefusedBeforeLoading) {
   const std::string at = host::hex(r.start + r.size / 2 / 4096 * 4096);
   write("k", pattern(8192, 6));
   ASSERT_EQ(
-      styx({"build", "--arch", arch(), "--segment", "kernel=" + path("k") + "@" + at, "--entry",
-            at, "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")})
+      styx({"build", "--arch", arch(), "--segment", "kernel=" + path("k") + "@" + at, "--entry", at,
+            "--mem", host::hex(r.start) + ":" + host::hex(r.size), "-o", path("img")})
           .status,
       0);
   const std::vector<uint8_t> good = host::read_file(path("img"));
