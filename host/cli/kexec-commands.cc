@@ -339,9 +339,10 @@ int cmd_load(const LoadOptions& o, std::ostream& out) {
     if (!o.kernel) throw InputError("give an IMAGE to load, or --kernel FILE to build one");
     LoadState state;
     state.arch = arch.name;
-    state.kernel = LoadedFile{std::filesystem::absolute(*o.kernel).string(), ""};
-    if (o.initrd) state.initrd = LoadedFile{std::filesystem::absolute(*o.initrd).string(), ""};
-    if (o.dtb) state.dtb = LoadedFile{std::filesystem::absolute(*o.dtb).string(), ""};
+    state.kernel = LoadedFile{std::filesystem::absolute(*o.kernel).string(), "", std::nullopt};
+    if (o.initrd)
+      state.initrd = LoadedFile{std::filesystem::absolute(*o.initrd).string(), "", std::nullopt};
+    if (o.dtb) state.dtb = LoadedFile{std::filesystem::absolute(*o.dtb).string(), "", std::nullopt};
     state.console = o.console;
     state.cmdline = cmdline;
     state.on_failure = o.on_failure;
