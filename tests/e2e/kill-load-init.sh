@@ -58,7 +58,21 @@ while [ "$i" -le "$runs" ]; do
   loaded=$(cat /sys/kernel/kexec_loaded)
   styx status >/tmp/status 2>&1
   first=$(head -n 1 /tmp/status)
-  left=$(ls -A /run/styx 2>/dev/null | tr '\n' ' ')
+  left=$(ls -A /run/styx 2>/dev/null | grep -vx files | tr '\n' ' ')
+  # /run/styx/files may hold only whole copies, each named ROLE.SHA256 of its own bytes: a kill
+  # between a copy and the record leaves copies the next load removes, never a torn one.
+  torn=
+  for c in /run/styx/files/* /run/styx/files/.[!.]*; do
+    [ -e "$c" ] || continue
+    name=${c##*/}
+    case "$name" in
+      kernel.* | initrd.* | dtb.*)
+        [ "$(sha256sum "$c" | cut -d' ' -f1)" = "${name#*.}" ] || torn="$torn $name"
+        ;;
+      *) torn="$torn $name" ;;
+    esac
+  done
+  [ -z "$torn" ] || left="$left files:$torn"
   outcome=
   case "$loaded:$first" in
     "0:styx: nothing is loaded") outcome=none ;;
