@@ -98,18 +98,24 @@ std::vector<FirmwareRange> read_memmap(const fs::path& dir) {
   return map;
 }
 
-// The unindented lines of /proc/iomem, "START-END : NAME" in hex without 0x.
-std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& text) {
-  std::vector<FirmwareRange> map;
+// Calls fn(line, number) for each line of text, numbered from 1, without its newline.
+template <typename Fn>
+void for_each_line(const std::string& text, Fn fn) {
   size_t line_no = 0;
-  bool any_address = false;
   for (size_t pos = 0; pos < text.size();) {
     size_t eol = text.find('\n', pos);
     if (eol == std::string::npos) eol = text.size();
-    const std::string_view line(text.data() + pos, eol - pos);
+    fn(std::string_view(text.data() + pos, eol - pos), ++line_no);
     pos = eol + 1;
-    ++line_no;
-    if (line.empty() || line[0] == ' ') continue;
+  }
+}
+
+// The unindented lines of /proc/iomem, "START-END : NAME" in hex without 0x.
+std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& text) {
+  std::vector<FirmwareRange> map;
+  bool any_address = false;
+  for_each_line(text, [&](std::string_view line, size_t line_no) {
+    if (line.empty() || line[0] == ' ') return;
     const auto bad = [&](const std::string& why) {
       fail(file,
            "line " + std::to_string(line_no) + ": " + why + " in '" + std::string(line) + "'");
@@ -126,7 +132,7 @@ std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& t
     if (*start != 0 || *last != 0) any_address = true;
     if (*last < *start || *last == UINT64_MAX) bad("end below start or at 2^64");
     map.push_back(FirmwareRange{*start, *last - *start + 1, name});
-  }
+  });
   if (map.empty()) fail(file, "no ranges");
   // The kernel shows every address as 0 to a reader without CAP_SYS_ADMIN.
   if (!any_address) fail(file, "every address reads as 0 (reading it needs CAP_SYS_ADMIN)");
@@ -244,15 +250,9 @@ std::vector<MemRange> LiveSystem::ram_reservations() const {
   std::vector<MemRange> out;
   // The indentation of the enclosing "System RAM" line, while inside one.
   std::optional<size_t> ram_depth;
-  size_t line_no = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string::npos) eol = text.size();
-    const std::string_view line(text.data() + pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
+  for_each_line(text, [&](std::string_view line, size_t line_no) {
     const size_t depth = line.find_first_not_of(' ');
-    if (depth == std::string_view::npos) continue;
+    if (depth == std::string_view::npos) return;
     const std::string_view entry = line.substr(depth);
     const size_t colon = entry.find(" : ");
     const size_t dash = entry.find('-');
@@ -267,14 +267,14 @@ std::vector<MemRange> LiveSystem::ram_reservations() const {
     if (ram_depth && depth <= *ram_depth) ram_depth.reset();
     if (!ram_depth) {
       if (name == "System RAM") ram_depth = depth;
-      continue;
+      return;
     }
-    if (starts_with(name, "Kernel ")) continue;
+    if (starts_with(name, "Kernel ")) return;
     const uint64_t first = *start & ~(kPage - 1);
     const uint64_t end =
         *last >= UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (*last + kPage) & ~(kPage - 1);
     if (end > first) out.push_back(MemRange{first, end - first});
-  }
+  });
   std::sort(out.begin(), out.end(),
             [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
   return out;
