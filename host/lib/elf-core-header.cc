@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "bytes.h"
 #include "error.h"
 
 namespace styx::host {
@@ -14,13 +15,6 @@ constexpr size_t kPhdrSize = 56;
 constexpr uint32_t kPtLoad = 1;
 constexpr uint32_t kPtNote = 4;
 constexpr uint32_t kPfRwx = 7;
-
-void put(std::vector<uint8_t>& out, size_t off, uint64_t v, size_t width, bool big) {
-  for (size_t i = 0; i < width; ++i) {
-    const size_t shift = 8 * (big ? width - 1 - i : i);
-    out[off + i] = static_cast<uint8_t>(v >> shift);
-  }
-}
 
 }  // namespace
 
@@ -53,22 +47,22 @@ std::vector<uint8_t> build_elf_core_header(const CoreHeaderInput& in) {
   const uint8_t ident[] = {0x7f, 'E', 'L', 'F', 2 /*ELFCLASS64*/, uint8_t(big ? 2 : 1),
                            1 /*EV_CURRENT*/};
   std::copy(std::begin(ident), std::end(ident), out.begin());
-  put(out, 16, 4 /*ET_CORE*/, 2, big);
-  put(out, 18, in.machine, 2, big);
-  put(out, 20, 1, 4, big);
-  put(out, 32, kEhdrSize, 8, big);  // e_phoff
-  put(out, 52, kEhdrSize, 2, big);
-  put(out, 54, kPhdrSize, 2, big);
-  put(out, 56, phnum, 2, big);
+  put_uint(out, 16, 4 /*ET_CORE*/, 2, big);
+  put_uint(out, 18, in.machine, 2, big);
+  put_uint(out, 20, 1, 4, big);
+  put_uint(out, 32, kEhdrSize, 8, big);  // e_phoff
+  put_uint(out, 52, kEhdrSize, 2, big);
+  put_uint(out, 54, kPhdrSize, 2, big);
+  put_uint(out, 56, phnum, 2, big);
   size_t off = kEhdrSize;
   auto phdr = [&](uint32_t type, uint32_t flags, uint64_t paddr, uint64_t vaddr, uint64_t size) {
-    put(out, off + 0, type, 4, big);
-    put(out, off + 4, flags, 4, big);
-    put(out, off + 8, paddr, 8, big);  // p_offset: vmcore.c reads the note/RAM at this address
-    put(out, off + 16, vaddr, 8, big);
-    put(out, off + 24, paddr, 8, big);
-    put(out, off + 32, size, 8, big);
-    put(out, off + 40, size, 8, big);
+    put_uint(out, off + 0, type, 4, big);
+    put_uint(out, off + 4, flags, 4, big);
+    put_uint(out, off + 8, paddr, 8, big);  // p_offset: vmcore.c reads the note/RAM at this address
+    put_uint(out, off + 16, vaddr, 8, big);
+    put_uint(out, off + 24, paddr, 8, big);
+    put_uint(out, off + 32, size, 8, big);
+    put_uint(out, off + 40, size, 8, big);
     off += kPhdrSize;
   };
   for (const CoreNote& n : in.cpu_notes) phdr(kPtNote, 0, n.paddr, 0, n.size);
