@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +62,15 @@ std::string size_text(uint64_t bytes) {
   fail(path, "larger than " + size_text(limit) + ", the most styx reads from one file");
 }
 
+// sysfs and securityfs report a page (4096) for every attribute and procfs 0, whatever they
+// hold: a limit judged by that size would refuse /sys/kernel/kexec_loaded at 64 bytes.
+bool size_is_content(int fd) {
+  struct statfs fs {};
+  if (::fstatfs(fd, &fs) != 0) return true;
+  return fs.f_type != SYSFS_MAGIC && fs.f_type != PROC_SUPER_MAGIC &&
+         fs.f_type != SECURITYFS_MAGIC && fs.f_type != DEBUGFS_MAGIC;
+}
+
 // Refused by type before opening, and again on the descriptor in case the path changed between.
 void refuse_special(const std::string& path, const struct stat& st) {
   if (!S_ISREG(st.st_mode)) fail(path, "is " + type_name(st.st_mode) + ", not a regular file");
@@ -82,13 +93,14 @@ std::optional<std::vector<uint8_t>> read_all(const std::string& path, uint64_t l
   }
   if (::fstat(fd.get(), &st) != 0) fail(path, std::strerror(errno));
   refuse_special(path, st);
-  if (static_cast<uint64_t>(st.st_size) > limit) fail_too_large(path, limit);
+  if (static_cast<uint64_t>(st.st_size) > limit && size_is_content(fd.get()))
+    fail_too_large(path, limit);
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
     fail(path, std::strerror(errno));
   std::vector<uint8_t> data;
   // The size is a hint only: sysfs and procfs files report 4096 or 0.
-  data.reserve(static_cast<size_t>(st.st_size));
+  data.reserve(static_cast<size_t>(std::min<uint64_t>(st.st_size, limit)));
   uint8_t buf[1 << 16];
   for (;;) {
     const ssize_t n = ::read(fd.get(), buf, sizeof buf);
