@@ -555,27 +555,6 @@ DtBootRam dt_boot_ram(const DeviceTree& dt, const BootInputs& in, uint64_t page)
   return out;
 }
 
-std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
-                                      const std::vector<MemRange>& holes) {
-  for (const MemRange& hole : holes) {
-    if (hole.size == 0) continue;
-    const uint64_t hole_end = hole.end() < hole.start ? ~uint64_t{0} : hole.end();
-    std::vector<MemRange> next;
-    for (const MemRange& r : from) {
-      if (hole_end <= r.start || hole.start >= r.end()) {
-        next.push_back(r);
-        continue;
-      }
-      if (hole.start > r.start) next.push_back({r.start, hole.start - r.start});
-      if (hole_end < r.end()) next.push_back({hole_end, r.end() - hole_end});
-    }
-    from = std::move(next);
-  }
-  std::sort(from.begin(), from.end(),
-            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
-  return from;
-}
-
 std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page) {
   std::sort(ranges.begin(), ranges.end(),
             [](const MemRange& a, const MemRange& b) { return a.start < b.start; });

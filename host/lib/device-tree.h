@@ -23,6 +23,7 @@
 #include "boot.h"
 #include "image.h"
 #include "layout.h"
+#include "ranges.h"
 
 namespace styx::host {
 
@@ -122,9 +123,6 @@ class DeviceTree {
   std::string name_;
 };
 
-/// `from` without anything in `holes`, sorted by address.
-std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
-                                      const std::vector<MemRange>& holes);
 /// Overlapping or touching ranges merged, each shrunk to whole `page`s, sorted; empty ones dropped.
 std::vector<MemRange> whole_pages(std::vector<MemRange> ranges, uint64_t page);
 

@@ -147,9 +147,9 @@ std::vector<ElfNote> ElfFile::notes(const ElfSegment& s) const {
   return out;
 }
 
-std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
-                               const std::vector<ElfWriterSegment>& segments) {
-  std::vector<uint8_t> out(kEhdrSize + segments.size() * kPhdrSize, 0);
+void put_elf64_header(std::vector<uint8_t>& out, uint16_t type, uint16_t machine, bool big,
+                      uint64_t entry, size_t phnum) {
+  if (out.size() < kEhdrSize + phnum * kPhdrSize) out.resize(kEhdrSize + phnum * kPhdrSize, 0);
   out[0] = ELFMAG0;
   out[1] = ELFMAG1;
   out[2] = ELFMAG2;
@@ -158,7 +158,7 @@ std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
   out[EI_DATA] = big ? ELFDATA2MSB : ELFDATA2LSB;
   out[EI_VERSION] = EV_CURRENT;
   out[EI_OSABI] = ELFOSABI_NONE;
-  put_uint(out, 16, ET_EXEC, 2, big);
+  put_uint(out, 16, type, 2, big);
   put_uint(out, 18, machine, 2, big);
   put_uint(out, 20, EV_CURRENT, 4, big);
   put_uint(out, 24, entry, 8, big);
@@ -166,10 +166,29 @@ std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
   put_uint(out, 40, 0, 8, big);          // e_shoff
   put_uint(out, 52, kEhdrSize, 2, big);  // e_ehsize
   put_uint(out, 54, kPhdrSize, 2, big);
-  put_uint(out, 56, segments.size(), 2, big);
+  put_uint(out, 56, phnum, 2, big);
+}
+
+void put_elf64_program_header(std::vector<uint8_t>& out, size_t index, const ElfSegment& h,
+                              bool big) {
+  const size_t o = kEhdrSize + index * kPhdrSize;
+  put_uint(out, o, h.type, 4, big);
+  put_uint(out, o + 4, h.flags, 4, big);
+  put_uint(out, o + 8, h.offset, 8, big);
+  put_uint(out, o + 16, h.vaddr, 8, big);
+  put_uint(out, o + 24, h.paddr, 8, big);
+  put_uint(out, o + 32, h.filesz, 8, big);
+  put_uint(out, o + 40, h.memsz, 8, big);
+  put_uint(out, o + 48, h.align, 8, big);
+}
+
+std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
+                               const std::vector<ElfWriterSegment>& segments) {
+  std::vector<uint8_t> out;
+  put_elf64_header(out, ET_EXEC, machine, big, entry, segments.size());
   put_uint(out, 58, kShdrSize, 2, big);
   for (size_t i = 0; i < segments.size(); ++i) {
-    const ElfSegment& h = segments[i].header;
+    ElfSegment h = segments[i].header;
     const auto& data = segments[i].data;
     // Loadable contents start page-aligned in the file: loaders may want offset == vaddr mod
     // align, and it keeps segments easy to find with a hex viewer.
@@ -179,15 +198,9 @@ std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
     if (data.empty()) offset = 0;
     out.resize(offset + data.size() > out.size() ? offset + data.size() : out.size(), 0);
     std::copy(data.begin(), data.end(), out.begin() + static_cast<ptrdiff_t>(offset));
-    const size_t o = kEhdrSize + i * kPhdrSize;
-    put_uint(out, o, h.type, 4, big);
-    put_uint(out, o + 4, h.flags, 4, big);
-    put_uint(out, o + 8, offset, 8, big);
-    put_uint(out, o + 16, h.vaddr, 8, big);
-    put_uint(out, o + 24, h.paddr, 8, big);
-    put_uint(out, o + 32, data.size(), 8, big);
-    put_uint(out, o + 40, h.memsz, 8, big);
-    put_uint(out, o + 48, h.align, 8, big);
+    h.offset = offset;
+    h.filesz = data.size();
+    put_elf64_program_header(out, i, h, big);
   }
   return out;
 }

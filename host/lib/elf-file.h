@@ -89,6 +89,14 @@ class ElfFile {
   std::vector<ElfSection> sections_;
 };
 
+/// Writes the ELF64 file header of a file of `type` with `phnum` program headers right after it
+/// (no section headers), growing `out` to hold both.
+void put_elf64_header(std::vector<uint8_t>& out, uint16_t type, uint16_t machine, bool big_endian,
+                      uint64_t entry, size_t phnum);
+/// Writes program header `index` after a put_elf64_header, every field as given.
+void put_elf64_program_header(std::vector<uint8_t>& out, size_t index, const ElfSegment& h,
+                              bool big_endian);
+
 /// Builds an ET_EXEC ELF64 file from program headers and their contents (no section headers).
 struct ElfWriterSegment {
   ElfSegment header;  ///< offset and filesz are filled in by write_elf

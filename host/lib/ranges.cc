@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "ranges.h"
 
+#include <algorithm>
+
 #include "image-limits.h"
 #include "parse.h"
 
@@ -46,6 +48,27 @@ std::string placement_problem(const std::vector<MemRange>& ram,
     }
   }
   return "";
+}
+
+std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
+                                      const std::vector<MemRange>& holes) {
+  for (const MemRange& hole : holes) {
+    if (hole.size == 0) continue;
+    const uint64_t hole_end = hole.end() < hole.start ? ~uint64_t{0} : hole.end();
+    std::vector<MemRange> next;
+    for (const MemRange& r : from) {
+      if (hole_end <= r.start || hole.start >= r.end()) {
+        next.push_back(r);
+        continue;
+      }
+      if (hole.start > r.start) next.push_back({r.start, hole.start - r.start});
+      if (hole_end < r.end()) next.push_back({hole_end, r.end() - hole_end});
+    }
+    from = std::move(next);
+  }
+  std::sort(from.begin(), from.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  return from;
 }
 
 }  // namespace styx::host

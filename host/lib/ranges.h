@@ -35,6 +35,10 @@ const MemRange* ram_containing(const std::vector<MemRange>& ram, uint64_t start,
 /// is empty, not a multiple of `page`, wraps, or overlaps another. Empty when it is sound.
 std::string ram_problem(const std::vector<MemRange>& ram, uint64_t page);
 
+/// `from` without anything in `holes`, sorted by address.
+std::vector<MemRange> subtract_ranges(std::vector<MemRange> from,
+                                      const std::vector<MemRange>& holes);
+
 /// A piece of an image in memory, named for messages ("kernel segment vmlinuz").
 struct PlacedRange {
   std::string what;
