@@ -99,7 +99,7 @@ std::optional<std::vector<uint8_t>> read_all(const std::string& path, uint64_t l
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
     fail(path, std::strerror(errno));
   std::vector<uint8_t> data;
-  // The size is a hint only: sysfs and procfs files report 4096 or 0.
+  // The size is a hint only (see size_is_content).
   data.reserve(static_cast<size_t>(std::min<uint64_t>(st.st_size, limit)));
   uint8_t buf[1 << 16];
   for (;;) {
