@@ -142,6 +142,9 @@ TEST(Arm64Image, Refusals) {
                "be: big-endian arm64 kernel");
   EXPECT_ERROR(styx::host::parse_arm64_image(arm64_image(0x200000, 0x100000), "off"),
                "off: text_offset 0x200000");
+  // Found by fuzzing: text_offset + image_size wrapped to a small size the layout accepted.
+  EXPECT_ERROR(styx::host::parse_arm64_image(arm64_image(0x743, 0xffffffffffffff00), "huge"),
+               "huge: image_size 0xffffffffffffff00 is beyond 48-bit physical memory");
 }
 
 TEST(Arm64Image, Gzip) {

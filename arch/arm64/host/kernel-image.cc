@@ -115,6 +115,11 @@ Arm64Image parse_arm64_image(std::span<const uint8_t> file, const std::string& n
   if (img.flags & kArm64FlagBigEndian)
     throw InputError(name + ": big-endian arm64 kernel (Image flags bit 0); Styx boots " +
                      "little-endian kernels");
+  // Bounded here, where the header is read, so that text_offset + image_size and a segment's
+  // end cannot wrap in any planner.
+  if (img.image_size > kArm64PhysLimit)
+    throw InputError(name + ": image_size " + hex(img.image_size) +
+                     " is beyond 48-bit physical memory");
   if (img.text_offset >= kArm64KernelAlign)
     throw InputError(name + ": text_offset " + hex(img.text_offset) +
                      " is not below the 2 MiB alignment");

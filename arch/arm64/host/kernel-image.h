@@ -12,6 +12,8 @@ namespace styx::host {
 
 inline constexpr uint64_t kArm64ImageHeaderSize = 64;
 inline constexpr uint64_t kArm64KernelAlign = 2ull << 20;
+/// arm64 kernels live in 48-bit physical memory (flags bit 3 allows any base below it).
+inline constexpr uint64_t kArm64PhysLimit = 1ull << 48;
 /// flags bit 0: the kernel runs big-endian.
 inline constexpr uint64_t kArm64FlagBigEndian = 1;
 /// flags bit 3: the 2 MiB base may be anywhere in 48-bit physical memory, not only near DRAM's

@@ -24,8 +24,6 @@ constexpr uint64_t kDtbWindow = 512ull << 20;
 // booting.rst: the initrd must lie in a 1 GiB-aligned window of at most 32 GiB that also covers
 // the kernel.
 constexpr uint64_t kInitrdWindow = 32 * kGiB;
-// Flags bit 3 allows any base whose image_size bytes stay within 48-bit physical memory.
-constexpr uint64_t kPhysLimit = 1ull << 48;
 
 }  // namespace
 
@@ -49,7 +47,7 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
   // Lowest fit: with flags bit 3 clear, memory below the base is lost to older kernels.
   const uint64_t base = layout.place("kernel", {.size = image.text_offset + image.image_size,
                                                 .align = kArm64KernelAlign,
-                                                .max_end = kPhysLimit});
+                                                .max_end = kArm64PhysLimit});
   const uint64_t load = base + image.text_offset;
   plan.entry = load;
   // The kernel's .bss and early page tables follow the file: the purgatory's log must survive
