@@ -11,6 +11,11 @@ namespace styx {
 /// For ISAs whose rotate writes a third register: each sigma is three rotates and two XORs.
 struct Sha256Ops {
   static constexpr bool kConstantsFromTable = false;
+  /// With kConstantsFromTable: read as 64-bit pairs (little-endian ISAs only).
+  static constexpr bool kConstantsWide = false;
+
+  static uint32_t add_k(uint32_t x, uint32_t k) { return x + k; }
+  static uint32_t add_k(uint32_t x, Sha256UpperK k) { return x + uint32_t(k.pair >> 32); }
 
   static uint32_t ror(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
   static uint32_t S0(uint32_t x) { return ror(x, 2) ^ ror(x, 13) ^ ror(x, 22); }
@@ -40,6 +45,11 @@ struct Sha256NestedOps : Sha256Ops {
 /// Sha256Ops with the round constants loaded from the table (see sha256_rounds()).
 struct Sha256TableOps : Sha256Ops {
   static constexpr bool kConstantsFromTable = true;
+};
+
+/// Sha256TableOps reading four constants per load pair (see STYX_SHA256_ROUNDS4_WIDE).
+struct Sha256WideTableOps : Sha256TableOps {
+  static constexpr bool kConstantsWide = true;
 };
 
 }  // namespace styx

@@ -10,7 +10,8 @@
 
 namespace styx {
 
-inline constexpr uint32_t kSha256K[64] = {
+// Aligned for the ISAs that read the constants four at a time (Ops::kConstantsWide).
+alignas(16) inline constexpr uint32_t kSha256K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -19,6 +20,11 @@ inline constexpr uint32_t kSha256K[64] = {
     0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+/// The upper of the two round constants in a 64-bit pair (Ops::kConstantsWide).
+struct Sha256UpperK {
+  uint64_t pair;
 };
 
 namespace sha256_detail {
@@ -33,15 +39,16 @@ inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
 
 }  // namespace sha256_detail
 
-// One round, with the round constant `kc`. Maj(a, b, c) is computed as b ^ ((a ^ b) & (b ^ c)),
-// where b ^ c is the previous round's a ^ b, carried in `bc`.
-#define STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, kc, w)                      \
-  do {                                                                        \
-    const uint32_t t1 = h + Ops::S1(e) + sha256_detail::ch(e, f, g) + kc + w; \
-    const uint32_t ab = a ^ b;                                                \
-    d += t1;                                                                  \
-    h = t1 + Ops::S0(a) + (b ^ (ab & bc));                                    \
-    bc = ab;                                                                  \
+// One round; Ops::add_k() adds the round constant `kc`, a word or the upper half of a pair.
+// Maj(a, b, c) is computed as b ^ ((a ^ b) & (b ^ c)), where b ^ c is the previous round's a ^ b,
+// carried in `bc`.
+#define STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, kc, w)                                 \
+  do {                                                                                   \
+    const uint32_t t1 = Ops::add_k(h + Ops::S1(e) + sha256_detail::ch(e, f, g) + w, kc); \
+    const uint32_t ab = a ^ b;                                                           \
+    d += t1;                                                                             \
+    h = t1 + Ops::S0(a) + (b ^ (ab & bc));                                               \
+    bc = ab;                                                                             \
   } while (0)
 
 #define STYX_SHA256_SCHEDULE(i) \
@@ -59,15 +66,38 @@ inline uint32_t ch(uint32_t e, uint32_t f, uint32_t g) {
     STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, k1, W((i) + 1));          \
   } while (0)
 
-#define STYX_SHA256_ROUNDS8(i, W)                          \
-  STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, (i) + 0, W); \
-  STYX_SHA256_ROUNDS2(g, h, a, b, c, d, e, f, (i) + 2, W); \
-  STYX_SHA256_ROUNDS2(e, f, g, h, a, b, c, d, (i) + 4, W); \
-  STYX_SHA256_ROUNDS2(c, d, e, f, g, h, a, b, (i) + 6, W)
+// Four rounds whose constants are two 64-bit words, read next to each other so that one load pair
+// (arm64 LDP of two X registers) fetches all four; the upper constants go to Ops::add_k() as
+// Sha256UpperK, which an ISA with shifted operands (arm64 ADD ..., LSR #32) adds in one
+// instruction.
+#define STYX_SHA256_ROUNDS4_WIDE(a, b, c, d, e, f, g, h, i, W)                \
+  do {                                                                        \
+    uint64_t k01, k23;                                                        \
+    __builtin_memcpy(&k01, __builtin_assume_aligned(k + (i), 16), 8);         \
+    __builtin_memcpy(&k23, __builtin_assume_aligned(k + (i) + 2, 8), 8);      \
+    asm("" ::"r"(k01), "r"(k23));                                             \
+    STYX_SHA256_ROUND(a, b, c, d, e, f, g, h, uint32_t(k01), W(i));           \
+    STYX_SHA256_ROUND(h, a, b, c, d, e, f, g, Sha256UpperK{k01}, W((i) + 1)); \
+    STYX_SHA256_ROUND(g, h, a, b, c, d, e, f, uint32_t(k23), W((i) + 2));     \
+    STYX_SHA256_ROUND(f, g, h, a, b, c, d, e, Sha256UpperK{k23}, W((i) + 3)); \
+  } while (0)
+
+#define STYX_SHA256_ROUNDS8(i, W)                                 \
+  if constexpr (Ops::kConstantsWide) {                            \
+    STYX_SHA256_ROUNDS4_WIDE(a, b, c, d, e, f, g, h, (i) + 0, W); \
+    STYX_SHA256_ROUNDS4_WIDE(e, f, g, h, a, b, c, d, (i) + 4, W); \
+  } else {                                                        \
+    STYX_SHA256_ROUNDS2(a, b, c, d, e, f, g, h, (i) + 0, W);      \
+    STYX_SHA256_ROUNDS2(g, h, a, b, c, d, e, f, (i) + 2, W);      \
+    STYX_SHA256_ROUNDS2(e, f, g, h, a, b, c, d, (i) + 4, W);      \
+    STYX_SHA256_ROUNDS2(c, d, e, f, g, h, a, b, (i) + 6, W);      \
+  }
 
 /// sha256_blocks_generic() with the operations of `Ops`.
 template <class Ops>
 void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
+  static_assert(!Ops::kConstantsWide || __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                "the constant pairs are read little-endian");
   const uint32_t* k = kSha256K;
   // Where a 32-bit immediate costs two instructions (arm64 MOVZ/MOVK, riscv64 LUI/ADDI) one load
   // from the table is cheaper; the empty asm hides the table's contents from the compiler, which
@@ -126,6 +156,7 @@ void sha256_rounds(uint32_t state[8], const uint8_t* data, size_t blocks) {
 #undef STYX_SHA256_SCHEDULE
 #undef STYX_SHA256_LOADED
 #undef STYX_SHA256_ROUNDS2
+#undef STYX_SHA256_ROUNDS4_WIDE
 #undef STYX_SHA256_ROUNDS8
 
 }  // namespace styx

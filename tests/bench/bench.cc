@@ -216,12 +216,21 @@ void print_real_boot_rate() {
 
 }  // namespace
 
-int main() {
+// Arguments name the ISAs to measure (all by default); with any given, only their SHA-256 tables
+// are printed, which is what tuning one ISA's generic routine needs.
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> only(argv + 1, argv + argc);
+  for (const std::string_view name : only)
+    if (!host::find_arch(name)) {
+      fmt::print(stderr, "styx-bench: '{}': unknown ISA (known: {})\n", name, host::arch_names());
+      return 2;
+    }
   fmt::print(
       "SHA-256 in the purgatory, executed instructions per byte under Unicorn (marginal, {} vs {} "
       "bytes)\n",
       kSmall, kLarge);
   for (const host::ArchInfo* a : host::all_arches()) {
+    if (!only.empty() && std::find(only.begin(), only.end(), a->name) == only.end()) continue;
     const Marginal generic = marginal(*a, Sha256Routine::kGeneric);
     // The purgatory decides on the (emulated) CPU whether it has a hardware routine.
     const Marginal automatic = marginal(*a, Sha256Routine::kAuto);
@@ -256,6 +265,7 @@ int main() {
     }
   }
 
+  if (!only.empty()) return 0;
   const auto data = bytes(16 << 20);
   uint8_t digest[32];
   fmt::print("\nSHA-256 on this host, 16 MiB\n");

@@ -24,6 +24,7 @@ struct Choice {
 const Choice kChoices[] = {
     {"nested", styx::sha256_rounds<styx::Sha256NestedOps>},
     {"table", styx::sha256_rounds<styx::Sha256TableOps>},
+    {"wide table", styx::sha256_rounds<styx::Sha256WideTableOps>},
     {"riscv64", styx::sha256_rounds<styx::Riscv64Sha256Ops>},
 };
 
