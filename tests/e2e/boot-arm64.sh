@@ -7,9 +7,10 @@
 #     CONFIG_KEXEC_FILE, so it does not restore the list);
 #  2. the same image with one bit of the initrd flipped: the purgatory names the initrd segment
 #     and the kernel never starts;
-#  3. the same inputs built with `--sha256 generic`: it verifies and boots too, and both runs'
-#     `verified N MiB in T ms` lines and their ratio go to WORK_DIR/../arm64-verify-rate.txt for
-#     the bench target (a record, never a timing assertion);
+#  3. the same inputs built with `--sha256 generic`: it verifies and boots too; then both images
+#     run three times each, in turns, up to the hand-off, and the best `verified N MiB in T ms`
+#     line of each and their ratio go to WORK_DIR/../arm64-verify-rate.txt for the bench target
+#     (a record, never a timing assertion);
 #  4. the image for `-machine virt,virtualization=on` (qemu's tree for that machine): the
 #     purgatory is entered at EL2, as kexec enters it on hosts that run KVM, and hashes with its
 #     EL2 identity map before the kernel boots at EL2.
@@ -58,15 +59,47 @@ e2e_expect "$work/generic.results" "e2e-init: reached init (show-ima)" "generic:
 rate=${work%/*}/arm64-verify-rate.txt
 # The purgatory's "N MiB in T ms (ROUTINE)" from a serial log (CRLF line ends).
 verified_time() { tr -d '\r' <"$1" | sed -n 's/^styx: verified \(.* MiB in .* ms (.*)\)$/\1/p' | head -n 1; }
+# timed_run NAME IMAGE: the image up to the purgatory's hand-off, then qemu is stopped; the kernel
+# has nothing to add to the figure. The full boots above showed that both images boot.
+timed_run() {
+  log=$work/$1.log
+  rm -f "$log"
+  qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 1024 -device "loader,file=$2" \
+    -device "loader,addr=$(e2e_elf_entry "$2"),cpu-num=0" -display none -monitor none \
+    -serial "file:$log" -no-reboot </dev/null >"$log.qemu" 2>&1 &
+  pid=$!
+  t=0
+  until grep -q 'starting the next kernel' "$log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || break
+    [ $t -lt 1200 ] || break
+    sleep 0.1
+    t=$((t + 1))
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  verified_time "$log"
+}
+# TCG's wall time on a shared machine swings between runs by more than the difference measured
+# (one run each gave ratios of 1.05 and 1.85), so the routines take turns, three runs each, and
+# the ratio is that of the best runs.
 {
-  echo "# boot-arm64.sh: Debian's arm64 kernel + initrd, qemu -cpu cortex-a57 (TCG), one run"
-  echo "auto: $(verified_time "$work/good.log")"
-  echo "generic: $(verified_time "$work/generic.log")"
-} >"$rate.tmp"
-awk '/^auto:/ { a = $5 } /^generic:/ { g = $5 }
-  END { if (a > 0 && g > 0) printf "ratio: %.2f\n", g / a }' "$rate.tmp" >>"$rate.tmp"
-grep -q '^ratio: ' "$rate.tmp" || e2e_fail "no verification time on the console: $(cat "$rate.tmp")"
-mv "$rate.tmp" "$rate"
+  echo "# boot-arm64.sh: Debian's arm64 kernel + initrd, qemu -cpu cortex-a57 (TCG); best of 3 each"
+  for n in 1 2 3; do
+    echo "auto run $n: $(timed_run "time-auto-$n" "$work/good.img")"
+    echo "generic run $n: $(timed_run "time-generic-$n" "$work/generic.img")"
+  done
+} >"$rate.runs"
+awk '$1 == "auto" || $1 == "generic" { if ($8 != "ms" || $7 <= 0) next
+    if (!($1 in best) || $7 < best[$1]) { best[$1] = $7; line[$1] = $0 } }
+  END { if ("auto" in best && "generic" in best) {
+      sub(/ run [0-9]+:/, ":", line["auto"]); sub(/ run [0-9]+:/, ":", line["generic"])
+      print line["auto"]; print line["generic"]; printf "ratio: %.2f\n", best["generic"] / best["auto"] } }' \
+  "$rate.runs" >"$rate.tmp"
+grep -q '^ratio: ' "$rate.tmp" ||
+  e2e_fail "no verification time on the console: $(cat "$rate.runs")"
+{ grep '^#' "$rate.runs"; cat "$rate.tmp"; grep -v '^#' "$rate.runs" | sed 's/^/# /'; } >"$rate.new"
+rm -f "$rate.tmp" "$rate.runs"
+mv "$rate.new" "$rate"
 sed 's/^/e2e: rate: /' "$rate"
 
 qemu-system-aarch64 -machine "virt,virtualization=on,dumpdtb=$work/virt-el2.dtb" -cpu cortex-a57 \
