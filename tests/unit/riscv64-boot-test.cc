@@ -49,9 +49,10 @@ std::vector<uint8_t> riscv_image(uint64_t text_offset, uint64_t image_size,
   return d;
 }
 
-// A qemu virt-like tree: RAM, an ns16550a at 0x10000000 named by stdout-path, and optionally the
-// /reserved-memory node OpenSBI adds for itself.
-std::vector<uint8_t> virt_tree(bool sbi_reserved, bool stdout_path = true) {
+// A qemu virt-like tree: RAM (unless `memory` is false, as the EFI stub leaves it), an ns16550a
+// at 0x10000000 named by stdout-path, and optionally the /reserved-memory node OpenSBI adds for
+// itself.
+std::vector<uint8_t> virt_tree(bool sbi_reserved, bool stdout_path = true, bool memory = true) {
   std::vector<uint8_t> b(8192);
   void* fdt = b.data();
   auto reg = [&](uint64_t addr, uint64_t size) {
@@ -63,10 +64,12 @@ std::vector<uint8_t> virt_tree(bool sbi_reserved, bool stdout_path = true) {
   fdt_begin_node(fdt, "");
   fdt_property_u32(fdt, "#address-cells", 2);
   fdt_property_u32(fdt, "#size-cells", 2);
-  fdt_begin_node(fdt, "memory@80000000");
-  fdt_property_string(fdt, "device_type", "memory");
-  reg(kRamBase, 256 * kMiB);
-  fdt_end_node(fdt);
+  if (memory) {
+    fdt_begin_node(fdt, "memory@80000000");
+    fdt_property_string(fdt, "device_type", "memory");
+    reg(kRamBase, 256 * kMiB);
+    fdt_end_node(fdt);
+  }
   if (sbi_reserved) {
     fdt_begin_node(fdt, "reserved-memory");
     fdt_property_u32(fdt, "#address-cells", 2);
@@ -191,6 +194,38 @@ TEST(Riscv64Boot, FirmwareRegionReservedInTheTreeOnce) {
   EXPECT_EQ(count(riscv64()->plan_boot(above)), 1);
   // OpenSBI's own /reserved-memory node already covers it: nothing is added.
   EXPECT_EQ(count(riscv64()->plan_boot(inputs(riscv_image(0, 2 * kMiB), true))), 0);
+}
+
+// UEFI: the EFI stub removed /memory; RAM is the firmware map's System RAM and nothing goes where
+// the running kernel reserved memory inside it (here, the EFI memory map's own pages).
+TEST(Riscv64Boot, TreeWithoutMemoryTakesRamFromTheFirmwareMap) {
+  NEED_RISCV64();
+  BootInputs in = inputs(riscv_image(0, 2 * kMiB));
+  in.dtb->data = virt_tree(true, true, false);
+  in.firmware_map_source = "/proc/iomem";
+  in.firmware_map = {{kRamBase, 128 * kMiB, "System RAM"}, {0x10000000, 0x1000, "serial"}};
+  const MemRange efi_map{kRamBase + 128 * kMiB - (64 << 10), 64 << 10};
+  in.firmware_reserved = {efi_map};
+  const BootPlan p = riscv64()->plan_boot(in);
+  ASSERT_EQ(p.ram.size(), 1u);
+  EXPECT_EQ(p.ram[0].start, kRamBase);
+  EXPECT_EQ(p.ram[0].size, 128 * kMiB);
+  EXPECT_NE(p.ram_source.find("/proc/iomem (System RAM; the tree has no /memory)"),
+            std::string::npos)
+      << p.ram_source;
+  for (const SegmentInput& s : p.segments) {
+    EXPECT_GE(s.addr, kRamBase + kSbiSize) << s.name;
+    EXPECT_TRUE(s.addr + s.data.size() + s.reserve <= efi_map.start || s.addr >= efi_map.end())
+        << s.name << " at " << std::hex << s.addr;
+  }
+}
+
+// The control: neither /memory nor a firmware map is no RAM, said so, not a guess.
+TEST(Riscv64Boot, TreeWithoutMemoryOrFirmwareMapIsRefused) {
+  NEED_RISCV64();
+  BootInputs in = inputs(riscv_image(0, 2 * kMiB));
+  in.dtb->data = virt_tree(true, true, false);
+  EXPECT_EQ(refusal(in), "virt.dtb: no RAM: no enabled /memory node with a reg (or use --mem)");
 }
 
 TEST(Riscv64Boot, ChosenCarriesTheHandOverAndA1PointsAtIt) {

@@ -61,11 +61,13 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
   DeviceTree dt = open_boot_tree(in, "riscv64");
 
   dt.remove_stale_kexec_state(kPage);
+  // Booted through UEFI, the EFI stub leaves the tree without /memory, as on arm64: RAM and what
+  // to keep clear in it come from the running kernel's firmware map.
+  DtBootRam ram = dt_boot_ram(dt, in, kPage);
   BootPlan plan;
-  plan.ram = in.ram.empty() ? whole_pages(dt.memory(), kPage) : in.ram;
-  if (plan.ram.empty())
-    throw InputError(dt.name() + ": no RAM: no enabled /memory node with a reg (or use --mem)");
-  std::vector<MemRange> reservations = dt.reservations();
+  plan.ram = std::move(ram.ram);
+  plan.ram_source = std::move(ram.source);
+  std::vector<MemRange> reservations = std::move(ram.avoid);
   // The kernel sees the tree's RAM, not --mem: reserve by what the tree says it may use.
   if ((overlaps(kSbiFirmware, dt.memory()) || overlaps(kSbiFirmware, plan.ram)) &&
       !covered(kSbiFirmware, reservations)) {
