@@ -110,6 +110,50 @@ void for_each_line(const std::string& text, Fn fn) {
   }
 }
 
+// Calls fn(depth, start, last, name) for every line of /proc/iomem, "START-END : NAME" in hex
+// without 0x, indented by two spaces a level; `last` is inclusive and below 2^64 - 1.
+template <typename Fn>
+void for_each_iomem_entry(const fs::path& file, const std::string& text, Fn fn) {
+  for_each_line(text, [&](std::string_view line, size_t line_no) {
+    const size_t depth = line.find_first_not_of(' ');
+    if (depth == std::string_view::npos) return;
+    const std::string_view entry = line.substr(depth);
+    const size_t colon = entry.find(" : ");
+    const size_t dash = entry.find('-');
+    const auto start = parse_digits(entry.substr(0, dash), 16);
+    const auto last = dash < colon && colon != std::string_view::npos
+                          ? parse_digits(entry.substr(dash + 1, colon - dash - 1), 16)
+                          : std::nullopt;
+    if (!start || !last || *last < *start || *last == UINT64_MAX)
+      fail(file, "line " + std::to_string(line_no) + ": expected START-END : NAME in '" +
+                     std::string(line) + "'");
+    fn(depth, *start, *last, entry.substr(colon + 3));
+  });
+}
+
+// A sysfs CPU list ("0-3,8,10-11") as the CPU numbers, ascending.
+std::vector<uint32_t> parse_cpu_list(const fs::path& file, const std::string& text) {
+  std::vector<uint32_t> cpus;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string_view item(text.data() + pos, comma - pos);
+    const size_t dash = item.find('-');
+    const auto first = parse_digits(item.substr(0, dash), 10);
+    const auto last =
+        dash == std::string_view::npos ? first : parse_digits(item.substr(dash + 1), 10);
+    // 8192 is the kernel's largest NR_CPUS on any ISA Styx knows.
+    if (!first || !last || *last < *first || *last >= 8192 ||
+        (!cpus.empty() && *first <= cpus.back()))
+      fail(file, "'" + text + "' is not a CPU list");
+    for (uint64_t c = *first; c <= *last; ++c) cpus.push_back(static_cast<uint32_t>(c));
+    pos = comma + 1;
+  }
+  if (cpus.empty()) fail(file, "no CPUs listed");
+  return cpus;
+}
+
 // The unindented lines of /proc/iomem, "START-END : NAME" in hex without 0x.
 std::vector<FirmwareRange> read_iomem(const fs::path& file, const std::string& text) {
   std::vector<FirmwareRange> map;
@@ -250,31 +294,19 @@ std::vector<MemRange> LiveSystem::ram_reservations() const {
   std::vector<MemRange> out;
   // The indentation of the enclosing "System RAM" line, while inside one.
   std::optional<size_t> ram_depth;
-  for_each_line(text, [&](std::string_view line, size_t line_no) {
-    const size_t depth = line.find_first_not_of(' ');
-    if (depth == std::string_view::npos) return;
-    const std::string_view entry = line.substr(depth);
-    const size_t colon = entry.find(" : ");
-    const size_t dash = entry.find('-');
-    const auto start = parse_digits(entry.substr(0, dash), 16);
-    const auto last = dash < colon && colon != std::string_view::npos
-                          ? parse_digits(entry.substr(dash + 1, colon - dash - 1), 16)
-                          : std::nullopt;
-    if (!start || !last || *last < *start || *last == UINT64_MAX)
-      fail(iomem, "line " + std::to_string(line_no) + ": expected START-END : NAME in '" +
-                      std::string(line) + "'");
-    const std::string_view name = entry.substr(colon + 3);
-    if (ram_depth && depth <= *ram_depth) ram_depth.reset();
-    if (!ram_depth) {
-      if (name == "System RAM") ram_depth = depth;
-      return;
-    }
-    if (starts_with(name, "Kernel ")) return;
-    const uint64_t first = *start & ~(kPage - 1);
-    const uint64_t end =
-        *last >= UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (*last + kPage) & ~(kPage - 1);
-    if (end > first) out.push_back(MemRange{first, end - first});
-  });
+  for_each_iomem_entry(
+      iomem, text, [&](size_t depth, uint64_t start, uint64_t last, std::string_view name) {
+        if (ram_depth && depth <= *ram_depth) ram_depth.reset();
+        if (!ram_depth) {
+          if (name == "System RAM") ram_depth = depth;
+          return;
+        }
+        if (starts_with(name, "Kernel ")) return;
+        const uint64_t first = start & ~(kPage - 1);
+        const uint64_t end =
+            last >= UINT64_MAX - kPage ? UINT64_MAX & ~(kPage - 1) : (last + kPage) & ~(kPage - 1);
+        if (end > first) out.push_back(MemRange{first, end - first});
+      });
   std::sort(out.begin(), out.end(),
             [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
   return out;
@@ -376,6 +408,62 @@ std::optional<ImaSnapshot> LiveSystem::ima() const {
   const auto words = kernel_params();
   snapshot.canonical = std::find(words.begin(), words.end(), "ima_canonical_fmt") != words.end();
   return snapshot;
+}
+
+std::vector<MemRange> LiveSystem::crash_regions() const {
+  const fs::path iomem = path("/proc/iomem");
+  std::vector<MemRange> out;
+  for_each_iomem_entry(iomem, as_text(read_file(iomem.string())),
+                       [&](size_t, uint64_t start, uint64_t last, std::string_view name) {
+                         if (name == "Crash kernel") out.push_back({start, last - start + 1});
+                       });
+  std::sort(out.begin(), out.end(),
+            [](const MemRange& a, const MemRange& b) { return a.start < b.start; });
+  return out;
+}
+
+std::vector<CrashNote> LiveSystem::crash_notes() const {
+  const fs::path cpus = path("/sys/devices/system/cpu");
+  std::vector<CrashNote> notes;
+  for (const uint32_t cpu : parse_cpu_list(cpus / "possible", read_value(cpus / "possible"))) {
+    const fs::path dir = cpus / ("cpu" + std::to_string(cpu));
+    std::error_code ec;
+    // Possible but not present (a hot-plug slot): the kernel has not registered it.
+    if (!fs::is_directory(dir, ec)) continue;
+    const auto addr_text = read_value_if_present(dir / "crash_notes");
+    if (!addr_text)
+      fail(dir / "crash_notes",
+           "missing: the running kernel keeps no crash notes (CONFIG_CRASH_DUMP) for CPU " +
+               std::to_string(cpu));
+    const auto addr = parse_digits(*addr_text, 16);
+    if (!addr || *addr == 0)
+      fail(dir / "crash_notes", "'" + *addr_text + "' is not a physical address");
+    const uint64_t size = parse_decimal_value(dir / "crash_notes_size");
+    if (size == 0 || size > kPage)
+      fail(dir / "crash_notes_size", std::to_string(size) + " bytes is no CPU's crash note");
+    notes.push_back({cpu, *addr, size});
+  }
+  if (notes.empty()) fail(cpus / "possible", "no CPU has crash notes");
+  return notes;
+}
+
+MemRange LiveSystem::vmcoreinfo() const {
+  const fs::path file = path("/sys/kernel/vmcoreinfo");
+  const auto text = read_value_if_present(file);
+  if (!text) fail(file, "missing: the running kernel has no vmcoreinfo (CONFIG_CRASH_CORE)");
+  // "%pa %x": the note's physical address, 0x-prefixed, and its size in hex without a prefix.
+  const size_t space = text->find(' ');
+  std::string_view addr = std::string_view(*text).substr(0, space);
+  if (addr.size() > 2 && addr[0] == '0' && (addr[1] == 'x' || addr[1] == 'X'))
+    addr.remove_prefix(2);
+  const auto start = parse_digits(addr, 16);
+  const auto size = space == std::string::npos
+                        ? std::nullopt
+                        : parse_digits(std::string_view(*text).substr(space + 1), 16);
+  if (!start || !size || *start == 0 || *size == 0 || *size > 1 << 20 ||
+      *start > UINT64_MAX - *size)
+    fail(file, "'" + *text + "' is not ADDRESS SIZE");
+  return {*start, *size};
 }
 
 bool LiveSystem::kexec_loaded() const {

@@ -25,6 +25,13 @@ struct ImaSnapshot {
   uint64_t count = 0;
 };
 
+/// One CPU's crash note: where the running kernel writes that CPU's registers when it panics.
+struct CrashNote {
+  uint32_t cpu = 0;
+  uint64_t addr = 0;  ///< physical
+  uint64_t size = 0;
+};
+
 /// Reads the running system through /proc and /sys under `sysroot`. Every failure to read or
 /// make sense of a file is an InputError "PATH: <problem>" naming the file inside the sysroot.
 class LiveSystem {
@@ -74,6 +81,19 @@ class LiveSystem {
   /// /sys/kernel/security/ima/{runtime_measurements_count,binary_runtime_measurements}; nullopt
   /// when securityfs is not mounted or the kernel has no IMA.
   std::optional<ImaSnapshot> ima() const;
+
+  /// The "Crash kernel" ranges of /proc/iomem (what `crashkernel=` reserved; with `,low` there
+  /// are two), sorted; empty when nothing is reserved.
+  std::vector<MemRange> crash_regions() const;
+
+  /// The crash note of every CPU in /sys/devices/system/cpu/possible that the kernel registered
+  /// (cpuN/crash_notes and crash_notes_size; an offline CPU has one too, a hot-plug slot that is
+  /// not present none). InputError when a registered CPU has none or no CPU has one.
+  std::vector<CrashNote> crash_notes() const;
+
+  /// /sys/kernel/vmcoreinfo: the physical address and size of the vmcoreinfo note, which tells
+  /// makedumpfile and crash the running kernel's layout.
+  MemRange vmcoreinfo() const;
 
   /// /sys/kernel/kexec_loaded is "1".
   bool kexec_loaded() const;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]   (WORK_DIR: default a temporary one)
-#   ARCH   x86_64, arm64, or arm64-uefi (the same arm64 kernel started by UEFI firmware, on ACPI)
+#   ARCH   x86_64, arm64, arm64-uefi (the same arm64 kernel started by UEFI firmware, on ACPI), or
+#          x86_64-crash / arm64-crash (two CPUs and crashkernel=256M: a crash region reserved)
 # Boots the Debian kernel of ARCH from KERNELS_DIR (fetch-kernels.sh) in qemu with an initramfs whose
 # /init loads an IMA policy, makes a few measurements and sends on the results channel (init-lib.sh),
 # base64-encoded between
@@ -10,7 +11,9 @@
 #   proc/{cmdline,iomem,consoles,sys/kernel/arch}, sys/firmware/memmap/N/{start,end,type},
 #   sys/firmware/fdt, sys/class/tty/TTY/{port,iomem_base,io_type,iomem_reg_shift} for each
 #   console, sys/kernel/security/ima/{binary_runtime_measurements,runtime_measurements_count},
-#   sys/kernel/kexec_loaded (whichever of them the kernel has).
+#   sys/kernel/kexec_loaded, and what a crash kernel's loader reads: sys/kernel/{vmcoreinfo,
+#   kexec_crash_loaded,kexec_crash_size}, sys/devices/system/cpu/{possible,present,online} and
+#   each CPU's crash_notes and crash_notes_size (whichever of them the kernel has).
 # tests/data/sysroot/ holds the committed captures; see its README.md.
 set -eu
 [ $# -ge 3 ] || { echo "usage: capture-sysroot.sh ARCH KERNELS_DIR OUT_DIR [WORK_DIR]" >&2; exit 2; }
@@ -48,7 +51,19 @@ case $arch in
       -kernel "$kernels/Image-arm64"
     append="console=ttyAMA0 panic=-1"
     ;;
-  *) e2e_fail "unknown ARCH $arch (x86_64, arm64 or arm64-uefi)" ;;
+  x86_64-crash)
+    busybox=$kernels/busybox-amd64
+    set -- qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 1024 -nic none \
+      -kernel "$kernels/vmlinuz-amd64"
+    append="console=ttyS0 panic=-1 crashkernel=256M"
+    ;;
+  arm64-crash)
+    busybox=$kernels/busybox-arm64
+    set -- qemu-system-aarch64 -machine virt,dtb-randomness=off -cpu cortex-a57 -smp 2 -m 1024 \
+      -kernel "$kernels/Image-arm64"
+    append="console=ttyAMA0 panic=-1 crashkernel=256M"
+    ;;
+  *) e2e_fail "unknown ARCH $arch (x86_64, arm64, arm64-uefi, x86_64-crash or arm64-crash)" ;;
 esac
 e2e_need "$1"
 [ -s "$busybox" ] || e2e_fail "$busybox missing: run fetch-kernels.sh first"
@@ -88,6 +103,9 @@ dump() {
 dump /proc/cmdline /proc/iomem /proc/consoles /proc/sys/kernel/arch /sys/kernel/kexec_loaded \
   /sys/firmware/fdt
 for d in /sys/firmware/memmap/*; do dump "$d/start" "$d/end" "$d/type"; done
+dump /sys/kernel/vmcoreinfo /sys/kernel/kexec_crash_loaded /sys/kernel/kexec_crash_size \
+  /sys/devices/system/cpu/possible /sys/devices/system/cpu/present /sys/devices/system/cpu/online
+for c in /sys/devices/system/cpu/cpu[0-9]*; do dump "$c/crash_notes" "$c/crash_notes_size"; done
 for t in $(cut -d' ' -f1 /proc/consoles); do
   dump "/sys/class/tty/$t/port" "/sys/class/tty/$t/iomem_base" "/sys/class/tty/$t/io_type" \
     "/sys/class/tty/$t/iomem_reg_shift"
@@ -133,13 +151,22 @@ for f in proc/cmdline proc/iomem proc/consoles proc/sys/kernel/arch sys/kernel/k
   [ -f "$tree/$f" ] || e2e_fail "the capture lacks $f"
 done
 case $arch in
-  x86_64)
+  x86_64*)
     [ -f "$tree/sys/firmware/memmap/0/type" ] || e2e_fail "the capture lacks sys/firmware/memmap"
     [ -f "$tree/sys/class/tty/ttyS0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyS0"
     ;;
-  arm64 | arm64-uefi)
+  arm64*)
     [ -s "$tree/sys/firmware/fdt" ] || e2e_fail "the capture lacks sys/firmware/fdt"
     [ -f "$tree/sys/class/tty/ttyAMA0/port" ] || e2e_fail "the capture lacks sys/class/tty/ttyAMA0"
+    ;;
+esac
+case $arch in
+  *-crash)
+    grep -q 'Crash kernel' "$tree/proc/iomem" || e2e_fail "crashkernel=256M reserved no Crash kernel"
+    for f in sys/kernel/vmcoreinfo sys/devices/system/cpu/possible \
+      sys/devices/system/cpu/cpu0/crash_notes sys/devices/system/cpu/cpu1/crash_notes; do
+      [ -f "$tree/$f" ] || e2e_fail "the capture lacks $f"
+    done
     ;;
 esac
 count=$(cat "$tree/sys/kernel/security/ima/runtime_measurements_count")

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: check-sysroot.sh UNIT_TEST KERNELS_DIR SOURCE_DIR WORK_DIR
-# Captures both sysroot trees again (capture-sysroot.sh) and checks that what does not change from
+# Captures the sysroot trees again (x86_64, arm64 and their -crash variants) (capture-sysroot.sh) and checks that what does not change from
 # boot to boot still matches tests/data/sysroot: the machine name, the command line, the firmware
 # memory map (sys/firmware/memmap and the top level of proc/iomem; nested iomem lines move with
 # KASLR), the consoles and their sysfs entries, kexec_loaded and the device tree (apart from where
@@ -16,13 +16,14 @@ here=$(dirname "$0")
 e2e_kernels "$kernels"
 
 mkdir -p "$work"
-for arch in x86_64 arm64; do
+captures="x86_64 arm64 x86_64-crash arm64-crash"
+for arch in $captures; do
   "$here/capture-sysroot.sh" "$arch" "$kernels" "$work/fresh/$arch" "$work/$arch" ||
     e2e_fail "capture-sysroot.sh $arch failed"
   e2e_logs="$e2e_logs $work/$arch/capture-sysroot-$arch.log"
 done
 
-for arch in x86_64 arm64; do
+for arch in $captures; do
   kept=$src/tests/data/sysroot/$arch fresh=$work/fresh/$arch
   for f in proc/cmdline proc/sys/kernel/arch proc/consoles sys/kernel/kexec_loaded \
     sys/firmware/memmap sys/class/tty; do
@@ -50,7 +51,7 @@ done
 
 # (gtest 1.12 has no --gtest_fail_if_no_test_run: count what ran.)
 STYX_TEST_SYSROOT=$work/fresh "$unit_test" --gtest_brief=1 \
-  --gtest_filter='LiveSystemX86_64.*:LiveSystemArm64.*' >"$work/unit-test.out" 2>&1 || {
+  --gtest_filter='LiveSystemX86_64.*:LiveSystemArm64.*:Captures/LiveSystemCrash.*' >"$work/unit-test.out" 2>&1 || {
   cat "$work/unit-test.out"
   e2e_fail "LiveSystem reads other values from the fresh captures"
 }

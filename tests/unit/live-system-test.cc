@@ -256,6 +256,123 @@ TEST(LiveSystemArm64Uefi, MalformedNestedLineIsNamed) {
             std::string::npos);
 }
 
+// --- Two CPUs and crashkernel=256M (what a crash kernel's loader reads) ---
+// Addresses move from boot to boot (KASLR, per-CPU areas), so only what the layout guarantees is
+// asserted: e2e-check-sysroot runs these on fresh captures too.
+
+struct CrashCapture {
+  const char* name;
+  uint64_t note_size;  ///< sizeof(note_buf_t) of that Debian kernel
+};
+
+class LiveSystemCrash : public ::testing::TestWithParam<CrashCapture> {};
+
+bool inside(const std::vector<MemRange>& ranges, uint64_t start, uint64_t size) {
+  return std::any_of(ranges.begin(), ranges.end(), [&](const MemRange& r) {
+    return start >= r.start && start < r.end() && size <= r.end() - start;
+  });
+}
+
+TEST_P(LiveSystemCrash, CrashKernelIsOne256MiBRangeInsideRam) {
+  const LiveSystem live(fixture(GetParam().name));
+  const std::vector<MemRange> crash = live.crash_regions();
+  ASSERT_EQ(crash.size(), 1u);
+  EXPECT_EQ(crash[0].size, 256u << 20);
+  EXPECT_EQ(crash[0].start % (2 << 20), 0u);
+  EXPECT_TRUE(inside(live.ram(), crash[0].start, crash[0].size));
+}
+
+TEST_P(LiveSystemCrash, EveryCpuHasACrashNoteInRamOutsideTheCrashKernel) {
+  const LiveSystem live(fixture(GetParam().name));
+  const std::vector<styx::host::CrashNote> notes = live.crash_notes();
+  ASSERT_EQ(notes.size(), 2u);
+  const MemRange crash = live.crash_regions().at(0);
+  for (uint32_t i = 0; i < notes.size(); ++i) {
+    EXPECT_EQ(notes[i].cpu, i);
+    EXPECT_EQ(notes[i].size, GetParam().note_size);
+    EXPECT_TRUE(inside(live.ram(), notes[i].addr, notes[i].size)) << std::hex << notes[i].addr;
+    EXPECT_FALSE(inside({crash}, notes[i].addr, 1)) << std::hex << notes[i].addr;
+  }
+  EXPECT_NE(notes[0].addr, notes[1].addr);
+}
+
+TEST_P(LiveSystemCrash, VmcoreinfoIsANotePageInRam) {
+  const LiveSystem live(fixture(GetParam().name));
+  const MemRange info = live.vmcoreinfo();
+  // VMCOREINFO_NOTE_SIZE: the ELF note header, "VMCOREINFO" padded, and a 4 KiB page of text.
+  EXPECT_EQ(info.size, 0x1024u);
+  EXPECT_TRUE(inside(live.ram(), info.start, info.size)) << std::hex << info.start;
+  EXPECT_FALSE(inside(live.crash_regions(), info.start, 1));
+}
+
+INSTANTIATE_TEST_SUITE_P(Captures, LiveSystemCrash,
+                         ::testing::Values(CrashCapture{"x86_64-crash", 368},
+                                           CrashCapture{"arm64-crash", 424}),
+                         [](const auto& info) {
+                           std::string name = info.param.name;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+// The controls: booted without crashkernel=, nothing is reserved.
+TEST(LiveSystemX86_64, NoCrashKernelWithoutCrashkernel) {
+  EXPECT_TRUE(LiveSystem(fixture("x86_64")).crash_regions().empty());
+}
+
+TEST(LiveSystemArm64, NoCrashKernelWithoutCrashkernel) {
+  EXPECT_TRUE(LiveSystem(fixture("arm64")).crash_regions().empty());
+}
+
+TEST(LiveSystemCrashTree, AHotPlugSlotIsSkippedARegisteredCpuWithoutNotesIsNot) {
+  const TempTree tree(fixture("x86_64-crash"));
+  tree.write("sys/devices/system/cpu/possible", "0-2\n");  // cpu2: a slot, not present
+  EXPECT_EQ(LiveSystem(tree.root()).crash_notes().size(), 2u);
+  tree.remove("sys/devices/system/cpu/cpu1/crash_notes");
+  EXPECT_NE(input_error([&] {
+              LiveSystem(tree.root()).crash_notes();
+            }).find("cpu1/crash_notes: missing: the running kernel keeps no crash notes"),
+            std::string::npos);
+}
+
+TEST(LiveSystemCrashTree, MalformedFilesAreNamed) {
+  const TempTree tree(fixture("arm64-crash"));
+  const auto error = [&](const char* file, const char* text, auto read) {
+    const TempTree t(fixture("arm64-crash"));
+    t.write(file, text);
+    return input_error([&] { read(LiveSystem(t.root())); });
+  };
+  const auto notes = [](const LiveSystem& l) { l.crash_notes(); };
+  const auto info = [](const LiveSystem& l) { l.vmcoreinfo(); };
+  EXPECT_NE(error("sys/devices/system/cpu/possible", "1-0\n", notes).find("is not a CPU list"),
+            std::string::npos);
+  EXPECT_NE(error("sys/devices/system/cpu/possible", "0,0\n", notes).find("is not a CPU list"),
+            std::string::npos);
+  EXPECT_NE(error("sys/devices/system/cpu/cpu0/crash_notes", "xyz\n", notes)
+                .find("is not a physical address"),
+            std::string::npos);
+  EXPECT_NE(error("sys/devices/system/cpu/cpu0/crash_notes_size", "0\n", notes)
+                .find("is no CPU's crash note"),
+            std::string::npos);
+  EXPECT_NE(error("sys/kernel/vmcoreinfo", "0x1000\n", info).find("is not ADDRESS SIZE"),
+            std::string::npos);
+  EXPECT_NE(
+      error("sys/kernel/vmcoreinfo", "0xffffffffffffffff 1024\n", info).find("is not ADDRESS SIZE"),
+      std::string::npos);
+  tree.remove("sys/kernel/vmcoreinfo");
+  EXPECT_NE(input_error([&] {
+              LiveSystem(tree.root()).vmcoreinfo();
+            }).find("vmcoreinfo: missing: the running kernel has no vmcoreinfo"),
+            std::string::npos);
+}
+
+TEST(LiveSystemCrashTree, CpuListsWithGaps) {
+  const TempTree tree(fixture("x86_64-crash"));
+  tree.write("sys/devices/system/cpu/possible", "0-1,4,6-7\n");  // only cpu0 and cpu1 present
+  const auto notes = LiveSystem(tree.root()).crash_notes();
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[1].cpu, 1u);
+}
+
 // --- made-up trees ---
 
 TEST(LiveSystem, PathIsInsideTheSysroot) {
