@@ -45,9 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] & 2) {
     std::string_view rest = input;
     const fs::path cpu = root / "sys/devices/system/cpu";
-    for (const fs::path& file :
-         {cpu / "possible", cpu / "cpu0/crash_notes", cpu / "cpu0/crash_notes_size",
-          cpu / "cpu1/crash_notes", cpu / "cpu1/crash_notes_size", root / "sys/kernel/vmcoreinfo"}) {
+    for (const fs::path& file : {cpu / "possible", cpu / "cpu0/crash_notes",
+                                 cpu / "cpu0/crash_notes_size", cpu / "cpu1/crash_notes",
+                                 cpu / "cpu1/crash_notes_size", root / "sys/kernel/vmcoreinfo"}) {
       const size_t eol = std::min(rest.find('\n'), rest.size());
       write(file, rest.substr(0, eol));
       rest.remove_prefix(std::min(eol + 1, rest.size()));
