@@ -128,6 +128,21 @@ TEST_F(Stream, OpenedImageKeepsSegmentsInTheFileAndVerifiesThemAll) {
     EXPECT_EQ(to_hex(digests[i]), to_hex(image.handoff.segments[i].sha256)) << i;
 }
 
+TEST_F(Stream, AFlippedByteInOneOfSeveralSegmentsChangesOnlyItsDigest) {
+  build_streamed(path("out.img"), request(true));
+  const Image good = open_image(path("out.img"));
+  const FileRegion& initrd = *good.segments[1].file;
+  {
+    std::fstream f(path("out.img"), std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(static_cast<std::streamoff>(initrd.offset + initrd.size - 1));
+    f.put(static_cast<char>(initrd_.back() ^ 1));
+  }
+  const Image image = open_image(path("out.img"));
+  const std::vector<Digest> digests = segment_digests(image);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(to_hex(digests[i]) == to_hex(image.handoff.segments[i].sha256), i != 1) << i;
+}
+
 TEST_F(Stream, AnInputThatShrinksOrGrowsWhileReadIsRefusedAndNothingIsWritten) {
   for (const bool grow : {false, true}) {
     BuildRequest req = request(true);  // opened at the sizes written in SetUp
