@@ -44,8 +44,7 @@ host::SegmentInput parse_segment(const std::string& spec) {
   s.name = spec.substr(eq + 1, at - eq - 1);
   if (s.name.empty()) throw InputError("--segment '" + spec + "': no file named");
   s.addr = number(spec.substr(at + 1), "--segment '" + spec + "' address");
-  s.data = host::read_file(s.name);
-  if (s.data.empty()) throw InputError(s.name + ": empty file");
+  s.file = host::open_region(s.name);
   return s;
 }
 
@@ -105,7 +104,8 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
                      " yet (use --segment)");
   host::BootInputs in;
   in.kernel = host::read_blob(*o.kernel);
-  if (o.initrd) in.initrd = host::read_blob(*o.initrd);
+  // The initrd goes into the image unchanged: streamed from its file, never held in memory.
+  if (o.initrd) in.initrd = host::open_blob(*o.initrd);
   in.cmdline = o.cmdline.value_or("");
   if (o.dtb) in.dtb = host::read_blob(*o.dtb);
   if (o.ima_list) {
@@ -117,8 +117,7 @@ void plan_linux_boot(const BuildOptions& o, host::BuildRequest& req) {
   }
   in.ram = req.ram;
   in.console = req.console;
-  const host::BootPlan plan = arch.plan_boot(in);
-  host::apply_boot_plan(plan, req);
+  host::apply_boot_plan(arch.plan_boot(in), req);
 }
 
 void plan_segments(const BuildOptions& o, host::BuildRequest& req) {
@@ -179,8 +178,12 @@ int cmd_build(const BuildOptions& o, std::ostream& out) {
   const auto purgatory = host::embedded_purgatory(req.arch->name);
   if (purgatory.empty())
     throw InputError("this styx was built without a " + std::string(req.arch->name) + " purgatory");
-  const host::Image image = host::build_image(req, purgatory);
-  host::write_image(o.output, image);
+  // Each input is read once: hashed as it is written, the purgatory linked once all are.
+  host::PlannedImage planned = host::plan_image(std::move(req), purgatory);
+  host::write_image(o.output, planned.image, [&](std::span<const host::Digest> digests) {
+    host::link_image(planned, digests);
+  });
+  const host::Image& image = planned.image;
   out << "styx: wrote " << o.output << ": " << image.segments.size() << " segments, purgatory at "
       << host::hex(image.purgatory_addr) << ", entry " << host::hex(image.handoff.entry) << "\n";
   return kExitOk;

@@ -24,7 +24,7 @@ std::string policy_name(uint32_t policy) {
 }  // namespace
 
 int cmd_inspect(const std::string& path, bool json, std::ostream& out) {
-  const host::Image image = host::read_image(path);
+  const host::Image image = host::open_image(path);
   const Handoff& h = image.handoff;
   const auto& regs = image.arch->boot_registers;
   const std::string reset(host::reset_method_name(static_cast<ResetMethod>(h.reset_method)));

@@ -15,7 +15,8 @@
 namespace styx::cli {
 
 int cmd_verify(const std::string& path, bool json, std::ostream& out) {
-  const host::Image image = host::read_image(path);
+  const host::Image image = host::open_image(path);
+  const std::vector<host::Digest> digests = host::segment_digests(image);
   const Handoff& h = image.handoff;
   nlohmann::ordered_json segs = nlohmann::ordered_json::array();
   std::vector<uint32_t> bad;
@@ -42,7 +43,7 @@ int cmd_verify(const std::string& path, bool json, std::ostream& out) {
   }
   for (uint32_t i = 0; i < h.segment_count; ++i) {
     const Segment& s = h.segments[i];
-    const host::Digest actual = host::sha256(image.segments[i].data);
+    const host::Digest& actual = digests[i];
     const std::string expected_hex = host::to_hex(s.sha256), actual_hex = host::to_hex(actual);
     const bool ok = expected_hex == actual_hex;
     if (!ok) bad.push_back(i);

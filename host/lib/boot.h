@@ -38,6 +38,12 @@ struct FirmwareRange {
 struct NamedBlob {
   std::string name;
   std::vector<uint8_t> data;
+  /// Where the contents are when not in `data` (empty then): an input passed on unchanged as a
+  /// segment (the initrd), streamed into the image rather than read into memory.
+  std::optional<FileRegion> file;
+
+  uint64_t size() const { return file ? file->size : data.size(); }
+  bool empty() const { return size() == 0; }
 };
 
 /// The file at `path`, which must not be empty; InputError "PATH: ..." otherwise.
@@ -45,6 +51,11 @@ inline NamedBlob read_blob(const std::string& path) {
   NamedBlob blob{path, read_file(path)};
   if (blob.data.empty()) throw InputError(path + ": empty file");
   return blob;
+}
+
+/// As read_blob(), the contents left in the file.
+inline NamedBlob open_blob(const std::string& path) {
+  return NamedBlob{path, {}, open_region(path)};
 }
 
 struct BootInputs {
@@ -90,13 +101,13 @@ struct BootPlan {
 /// Refuses an empty initrd or IMA buffer (read_blob() refuses empty files already; this covers
 /// inputs made in memory).
 inline void refuse_empty_inputs(const BootInputs& in) {
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty initrd");
+  if (in.initrd && in.initrd->empty()) throw InputError(in.initrd->name + ": empty initrd");
   if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty IMA buffer");
 }
 
 /// What the boot protocol decided, copied into the request the builder takes.
-inline void apply_boot_plan(const BootPlan& plan, BuildRequest& req) {
-  req.segments = plan.segments;
+inline void apply_boot_plan(BootPlan plan, BuildRequest& req) {
+  req.segments = std::move(plan.segments);
   req.entry = plan.entry;
   req.boot_args = plan.boot_args;
   req.ram = plan.ram;

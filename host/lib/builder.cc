@@ -31,10 +31,10 @@ void check_segments(const BuildRequest& req) {
                      std::to_string(kMaxSegments));
   std::vector<PlacedRange> pieces;
   for (const SegmentInput& s : req.segments) {
-    if (s.data.size() > kMaxSegmentBytes)
-      throw InputError(describe(s) + ": " + hex(s.data.size()) + " bytes, at most " +
+    if (s.size() > kMaxSegmentBytes)
+      throw InputError(describe(s) + ": " + hex(s.size()) + " bytes, at most " +
                        hex(kMaxSegmentBytes) + " in one segment");
-    const uint64_t size = s.data.size() + s.reserve;
+    const uint64_t size = s.size() + s.reserve;
     if (size < s.reserve) throw InputError(describe(s) + ": address range wraps");
     pieces.push_back({describe(s), s.addr, size});
   }
@@ -45,7 +45,7 @@ void check_segments(const BuildRequest& req) {
 // Free RAM as the purgatory sees it: everything but the segments and the reservations.
 Layout layout_for(const BuildRequest& req) {
   Layout layout(req.ram);
-  for (const auto& s : req.segments) layout.exclude(s.addr, s.data.size() + s.reserve, describe(s));
+  for (const auto& s : req.segments) layout.exclude(s.addr, s.size() + s.reserve, describe(s));
   for (const auto& r : req.reserved) layout.exclude(r.start, r.size, "reserved memory");
   return layout;
 }
@@ -61,7 +61,7 @@ ResetMethod pick_reset(const BuildRequest& req) {
 
 }  // namespace
 
-Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_elf) {
+PlannedImage plan_image(BuildRequest req, std::span<const uint8_t> purgatory_elf) {
   const ArchInfo& arch = *req.arch;
   check_ram(req);
   check_segments(req);
@@ -98,10 +98,8 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
     const SegmentInput& s = req.segments[i];
     Segment& out = h.segments[i];
     out.addr = s.addr;
-    out.size = s.data.size();
+    out.size = s.size();
     out.role = static_cast<uint32_t>(s.role);
-    const Digest d = sha256(s.data);
-    std::copy(d.begin(), d.end(), out.sha256);
   }
 
   const Purgatory purgatory =
@@ -128,20 +126,36 @@ Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_el
     h.log_size = align_up(req.log_size, 16);
   }
 
-  Image image;
+  PlannedImage planned{.purgatory = purgatory, .handoff = h};
+  Image& image = planned.image;
   image.arch = &arch;
   image.ram = req.ram;
-  for (const auto& s : req.segments) image.segments.push_back({s.role, s.addr, s.data, s.reserve});
+  for (auto& s : req.segments)
+    image.segments.push_back({s.role, s.addr, std::move(s.data), s.reserve, std::move(s.file)});
   image.purgatory_addr = base;
-  image.purgatory = link_purgatory(purgatory, arch, base, h);
+  image.purgatory = purgatory.bytes;  // replaced by the linked bytes, of the same size
   image.purgatory_memsz = total;
   image.purgatory_entry = base + purgatory.entry;
   image.handoff_offset = purgatory.handoff_offset;
+  return planned;
+}
+
+void link_image(PlannedImage& planned, std::span<const Digest> digests) {
+  Image& image = planned.image;
+  const ArchInfo& arch = *image.arch;
+  Handoff h = planned.handoff;
+  for (size_t i = 0; i < digests.size(); ++i)
+    std::copy(digests[i].begin(), digests[i].end(), h.segments[i].sha256);
+  image.purgatory = link_purgatory(planned.purgatory, arch, image.purgatory_addr, h);
   // As linked: with the seal the link added.
-  image.handoff =
-      decode_handoff(std::span(image.purgatory).subspan(purgatory.handoff_offset, sizeof(Handoff)),
-                     arch.big_endian);
-  return image;
+  image.handoff = decode_handoff(
+      std::span(image.purgatory).subspan(image.handoff_offset, sizeof(Handoff)), arch.big_endian);
+}
+
+Image build_image(const BuildRequest& req, std::span<const uint8_t> purgatory_elf) {
+  PlannedImage planned = plan_image(req, purgatory_elf);
+  link_image(planned, segment_digests(planned.image));
+  return std::move(planned.image);
 }
 
 }  // namespace styx::host

@@ -15,6 +15,7 @@
 #include "arch-info.h"
 #include "image.h"
 #include "layout.h"
+#include "purgatory.h"
 
 namespace styx::host {
 
@@ -27,6 +28,11 @@ struct SegmentInput {
   /// decompresses into: x86's init_size, arm64's and riscv64's image_size, ppc64's memsz). No
   /// other segment, no purgatory and none of the running kernel's own kexec pages may be there.
   uint64_t reserve = 0;
+  /// Where the contents are when not in `data` (empty then): a big input (an initrd, a
+  /// --segment file) that the image writer streams from its file.
+  std::optional<FileRegion> file;
+
+  uint64_t size() const { return file ? file->size : data.size(); }
 };
 
 struct BuildRequest {
@@ -56,5 +62,16 @@ inline constexpr uint64_t kMaxLogSize = 1 << 20;
 /// Builds the image; InputError naming the offending input for anything that cannot work
 /// (overlaps, segments outside RAM, an unknown boot register, no room for the purgatory, ...).
 Image build_image(const BuildRequest& request, std::span<const uint8_t> purgatory_elf);
+
+/// build_image() in two steps, for an image written while its segments are hashed: everything
+/// but the digests, then link_image() once write_image() has them.
+struct PlannedImage {
+  Image image;  ///< segments moved from the request, purgatory unlinked (of its final size)
+  Purgatory purgatory;
+  Handoff handoff{};  ///< without digests
+};
+PlannedImage plan_image(BuildRequest request, std::span<const uint8_t> purgatory_elf);
+/// Links the purgatory with the segments' digests into planned.image.
+void link_image(PlannedImage& planned, std::span<const Digest> digests);
 
 }  // namespace styx::host

@@ -494,7 +494,7 @@ std::vector<uint8_t> place_ima_and_write_chosen(DeviceTree& dt, Layout& layout,
     plan.segments.push_back({Role::kIma, in.ima->name, ima->first, in.ima->data});
   }
   std::optional<std::pair<uint64_t, uint64_t>> initrd;
-  if (initrd_addr) initrd = std::pair(*initrd_addr, uint64_t{in.initrd->data.size()});
+  if (initrd_addr) initrd = std::pair(*initrd_addr, uint64_t{in.initrd->size()});
   return dt.write_boot_chosen(in.cmdline, initrd, ima, page_size);
 }
 

@@ -3,6 +3,8 @@
 
 #include <elf.h>
 
+#include <algorithm>
+
 #include "bytes.h"
 #include "error.h"
 #include "layout.h"
@@ -182,26 +184,45 @@ void put_elf64_program_header(std::vector<uint8_t>& out, size_t index, const Elf
   put_uint(out, o + 48, h.align, 8, big);
 }
 
-std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
-                               const std::vector<ElfWriterSegment>& segments) {
-  std::vector<uint8_t> out;
-  put_elf64_header(out, ET_EXEC, machine, big, entry, segments.size());
-  put_uint(out, 58, kShdrSize, 2, big);
-  for (size_t i = 0; i < segments.size(); ++i) {
-    ElfSegment h = segments[i].header;
-    const auto& data = segments[i].data;
+ElfLayout layout_elf(const std::vector<ElfSegment>& headers) {
+  ElfLayout layout;
+  layout.size = kEhdrSize + headers.size() * kPhdrSize;
+  for (const ElfSegment& h : headers) {
     // Loadable contents start page-aligned in the file: loaders may want offset == vaddr mod
     // align, and it keeps segments easy to find with a hex viewer.
     const uint64_t file_align = h.type == PT_LOAD ? 4096 : 8;
-    uint64_t offset = align_up(out.size(), file_align);
+    uint64_t offset = align_up(layout.size, file_align);
     if (h.type == PT_LOAD && h.align > 1) offset += h.vaddr % h.align;
-    if (data.empty()) offset = 0;
-    out.resize(offset + data.size() > out.size() ? offset + data.size() : out.size(), 0);
-    std::copy(data.begin(), data.end(), out.begin() + static_cast<ptrdiff_t>(offset));
-    h.offset = offset;
-    h.filesz = data.size();
-    put_elf64_program_header(out, i, h, big);
+    if (h.filesz == 0) offset = 0;
+    layout.size = std::max(layout.size, offset + h.filesz);
+    layout.offsets.push_back(offset);
   }
+  return layout;
+}
+
+std::vector<uint8_t> elf_headers(uint16_t machine, bool big, uint64_t entry,
+                                 const std::vector<ElfSegment>& headers) {
+  std::vector<uint8_t> out;
+  put_elf64_header(out, ET_EXEC, machine, big, entry, headers.size());
+  put_uint(out, 58, kShdrSize, 2, big);
+  for (size_t i = 0; i < headers.size(); ++i) put_elf64_program_header(out, i, headers[i], big);
+  return out;
+}
+
+std::vector<uint8_t> write_elf(uint16_t machine, bool big, uint64_t entry,
+                               const std::vector<ElfWriterSegment>& segments) {
+  std::vector<ElfSegment> headers;
+  for (const auto& s : segments) {
+    headers.push_back(s.header);
+    headers.back().filesz = s.data.size();
+  }
+  const ElfLayout layout = layout_elf(headers);
+  for (size_t i = 0; i < headers.size(); ++i) headers[i].offset = layout.offsets[i];
+  std::vector<uint8_t> out = elf_headers(machine, big, entry, headers);
+  out.resize(layout.size, 0);
+  for (size_t i = 0; i < segments.size(); ++i)
+    std::copy(segments[i].data.begin(), segments[i].data.end(),
+              out.begin() + static_cast<ptrdiff_t>(layout.offsets[i]));
   return out;
 }
 

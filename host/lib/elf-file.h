@@ -105,6 +105,17 @@ struct ElfWriterSegment {
 std::vector<uint8_t> write_elf(uint16_t machine, bool big_endian, uint64_t entry,
                                const std::vector<ElfWriterSegment>& segments);
 
+/// Where write_elf() puts each segment's contents, given the headers with filesz set: the
+/// offsets (0 for empty contents) and the file's size. For a writer that streams the contents.
+struct ElfLayout {
+  std::vector<uint64_t> offsets;
+  uint64_t size = 0;
+};
+ElfLayout layout_elf(const std::vector<ElfSegment>& headers);
+/// The file and program headers write_elf() starts its file with, `headers` complete.
+std::vector<uint8_t> elf_headers(uint16_t machine, bool big_endian, uint64_t entry,
+                                 const std::vector<ElfSegment>& headers);
+
 /// The bytes of one ELF note record (name, type, descriptor, with 4-byte padding).
 std::vector<uint8_t> make_elf_note(const std::string& name, uint32_t type,
                                    std::span<const uint8_t> desc, bool big_endian);

@@ -76,19 +76,19 @@ void refuse_special(const std::string& path, const struct stat& st) {
   if (!S_ISREG(st.st_mode)) fail(path, "is " + type_name(st.st_mode) + ", not a regular file");
 }
 
-std::optional<std::vector<uint8_t>> read_all(const std::string& path, uint64_t limit,
-                                             bool missing_ok) {
+// The descriptor of `path`, opened for reading once it is known to be a regular file of at most
+// `limit` bytes (`st` describes it); -1 when it does not exist and `missing_ok`.
+int open_regular(const std::string& path, uint64_t limit, bool missing_ok, struct stat& st) {
   const auto missing = [&] { return missing_ok && (errno == ENOENT || errno == ENOTDIR); };
-  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    if (missing()) return std::nullopt;
+    if (missing()) return -1;
     fail(path, std::strerror(errno));
   }
   refuse_special(path, st);
   // O_NONBLOCK: a FIFO swapped in after the check must not block the open.
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) {
-    if (missing()) return std::nullopt;
+    if (missing()) return -1;
     fail(path, std::strerror(errno));
   }
   if (::fstat(fd.get(), &st) != 0) fail(path, std::strerror(errno));
@@ -98,6 +98,14 @@ std::optional<std::vector<uint8_t>> read_all(const std::string& path, uint64_t l
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
     fail(path, std::strerror(errno));
+  return fd.release();
+}
+
+std::optional<std::vector<uint8_t>> read_all(const std::string& path, uint64_t limit,
+                                             bool missing_ok) {
+  struct stat st {};
+  Fd fd(open_regular(path, limit, missing_ok, st));
+  if (fd.get() < 0) return std::nullopt;
   std::vector<uint8_t> data;
   // The size is a hint only (see size_is_content).
   data.reserve(static_cast<size_t>(std::min<uint64_t>(st.st_size, limit)));
@@ -195,18 +203,6 @@ void remove_stale_temporaries(const fs::path& dir, const std::string& base) {
   ::closedir(d);
 }
 
-void write_all(int fd, std::span<const uint8_t> data, const std::function<void(int)>& on_error) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      on_error(errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-}
-
 }  // namespace
 
 std::vector<uint8_t> read_file(const std::string& path, uint64_t limit) {
@@ -236,6 +232,12 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
 }
 
 void write_file_atomic(const std::string& path, std::span<const uint8_t> data, bool executable) {
+  write_file_atomic_with(
+      path, [&](OutputFile& out) { out.write(data); }, executable);
+}
+
+void write_file_atomic_with(const std::string& path, const std::function<void(OutputFile&)>& write,
+                            bool executable) {
   check_output_path(path, {});
   std::string target = path;
   struct stat link {};
@@ -260,7 +262,8 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> data, b
     Fd fd(::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode));
     if (fd.get() >= 0) {
       const auto abandon = [&](int error) { fail(path, std::strerror(error)); };
-      write_all(fd.get(), data, abandon);
+      OutputFile out(fd.get(), path);
+      write(out);
       if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) abandon(errno);
       const std::string tmp = named + "tmp";
       ::unlink(tmp.c_str());  // this process's own, from an earlier failed attempt
@@ -277,6 +280,7 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> data, b
         return;
       }
       guard.forget();
+      // Written but not linkable: written again below, into a named file.
     }
   }
 
@@ -290,10 +294,100 @@ void write_file_atomic(const std::string& path, std::span<const uint8_t> data, b
     ::unlink(tmpl.c_str());
     fail(path, std::strerror(error));
   };
-  write_all(fd.get(), data, abandon);
+  try {
+    OutputFile out(fd.get(), path);
+    write(out);
+  } catch (...) {
+    ::unlink(tmpl.c_str());
+    throw;
+  }
   if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) abandon(errno);
   if (::close(fd.release()) != 0) abandon(errno);
   if (::rename(tmpl.c_str(), target.c_str()) != 0) abandon(errno);
+}
+
+InputFile::InputFile(std::string path, int fd, uint64_t size, timespec mtime)
+    : path_(std::move(path)), fd_(fd), size_(size), mtime_(mtime) {}
+
+InputFile::~InputFile() {
+  ::close(fd_);
+}
+
+std::shared_ptr<const InputFile> InputFile::open(const std::string& path, uint64_t limit) {
+  struct stat st {};
+  Fd fd(open_regular(path, limit, false, st));
+  // procfs and sysfs sizes are no sizes: such files are small and read whole (read_file).
+  if (!size_is_content(fd.get())) fail(path, "not a file on disk, cannot be read in pieces");
+  auto* file = new InputFile(path, fd.get(), static_cast<uint64_t>(st.st_size), st.st_mtim);
+  fd.release();
+  return std::shared_ptr<const InputFile>(file);
+}
+
+void InputFile::changed() const {
+  fail(path_, "changed while being read");
+}
+
+void InputFile::read(uint64_t offset, uint64_t size,
+                     const std::function<void(std::span<const uint8_t>)>& sink) const {
+  if (offset > size_ || size > size_ - offset) changed();
+  std::vector<uint8_t> buf(std::min<uint64_t>(size, kReadChunk));
+  while (size) {
+    const ssize_t n =
+        ::pread(fd_, buf.data(), std::min<uint64_t>(size, buf.size()), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(path_, std::strerror(errno));
+    }
+    if (n == 0) changed();  // shorter than when opened
+    sink(std::span(buf.data(), static_cast<size_t>(n)));
+    offset += static_cast<uint64_t>(n);
+    size -= static_cast<uint64_t>(n);
+  }
+  // Longer, or rewritten in place: what was read may mix two versions.
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) fail(path_, std::strerror(errno));
+  if (static_cast<uint64_t>(st.st_size) != size_ || st.st_mtim.tv_sec != mtime_.tv_sec ||
+      st.st_mtim.tv_nsec != mtime_.tv_nsec)
+    changed();
+}
+
+std::vector<uint8_t> InputFile::read(uint64_t offset, uint64_t size) const {
+  std::vector<uint8_t> out;
+  out.reserve(size);
+  read(offset, size,
+       [&](std::span<const uint8_t> piece) { out.insert(out.end(), piece.begin(), piece.end()); });
+  return out;
+}
+
+FileRegion open_region(const std::string& path, uint64_t limit) {
+  auto file = InputFile::open(path, limit);
+  if (file->size() == 0) fail(path, "empty file");
+  const uint64_t size = file->size();
+  return {std::move(file), 0, size};
+}
+
+void OutputFile::write(std::span<const uint8_t> data) {
+  write_at(size_, data);
+}
+
+void OutputFile::pad_to(uint64_t offset) {
+  static const uint8_t kZeros[4096] = {};
+  while (size_ < offset)
+    write(std::span(kZeros, std::min<uint64_t>(offset - size_, sizeof kZeros)));
+}
+
+void OutputFile::write_at(uint64_t offset, std::span<const uint8_t> data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n =
+        ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(path_, std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  size_ = std::max<uint64_t>(size_, offset + data.size());
 }
 
 }  // namespace styx::host

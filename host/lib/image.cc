@@ -2,6 +2,15 @@
 #include "image.h"
 
 #include <elf.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <thread>
 
 #include "bytes.h"
 #include "elf-file.h"
@@ -36,11 +45,11 @@ void check_layout(const Image& image, const std::string& name) {
   std::vector<PlacedRange> pieces;
   for (size_t i = 0; i < image.segments.size(); ++i) {
     const ImageSegment& s = image.segments[i];
-    if (s.data.size() > kMaxSegmentBytes)
-      throw bad("segment " + std::to_string(i) + ": " + hex(s.data.size()) + " bytes, at most " +
+    if (s.size() > kMaxSegmentBytes)
+      throw bad("segment " + std::to_string(i) + ": " + hex(s.size()) + " bytes, at most " +
                 hex(kMaxSegmentBytes) + " in one segment");
     pieces.push_back({"segment " + std::to_string(i) + " (" + std::string(role_name(s.role)) + ")",
-                      s.addr, s.data.size() + s.reserve});
+                      s.addr, s.size() + s.reserve});
   }
   if (image.purgatory.size() > image.purgatory_memsz)
     throw bad("purgatory: more bytes in the file than in memory");
@@ -55,6 +64,61 @@ void check_layout(const Image& image, const std::string& name) {
     throw bad("memory log " + hex(h.log_addr) + "+" + hex(h.log_size) +
               " is outside the purgatory's memory");
 }
+
+// The image's program headers (filesz set, offsets not) and the note's bytes: the note first,
+// then one PT_LOAD per non-empty segment, then the purgatory.
+struct ImageElf {
+  std::vector<ElfSegment> headers;
+  std::vector<uint8_t> note;
+  std::vector<size_t> segment_header;  ///< per segment, its header's index (0: none)
+};
+
+ImageElf image_elf(const Image& image) {
+  const bool big = image.arch->big_endian;
+  ImageElf elf;
+  elf.headers.push_back({});  // the note, filled in below once the indices are known
+  std::vector<uint8_t> desc;
+  append_uint(desc, kNoteVersion, 4, big);
+  append_uint(desc, image.segments.size(), 4, big);
+  append_uint(desc, image.ram.size(), 4, big);
+  append_uint(desc, 0, 4, big);
+  append_uint(desc, image.purgatory_addr, 8, big);
+  append_uint(desc, image.purgatory_memsz, 8, big);
+  append_uint(desc, image.handoff_offset, 8, big);
+  for (const auto& s : image.segments) {
+    uint32_t index = kNoSegment;
+    elf.segment_header.push_back(0);
+    if (s.size() != 0) {
+      index = static_cast<uint32_t>(elf.headers.size());
+      elf.segment_header.back() = index;
+      elf.headers.push_back(
+          {PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, s.size(), s.size() + s.reserve, 1});
+    }
+    append_uint(desc, static_cast<uint32_t>(s.role), 4, big);
+    append_uint(desc, index, 4, big);
+    append_uint(desc, s.addr, 8, big);
+    append_uint(desc, s.size(), 8, big);
+  }
+  for (const auto& r : image.ram) {
+    append_uint(desc, r.start, 8, big);
+    append_uint(desc, r.size, 8, big);
+  }
+  elf.headers.push_back({PT_LOAD, PF_R | PF_W | PF_X, 0, image.purgatory_addr, image.purgatory_addr,
+                         image.purgatory.size(), image.purgatory_memsz, 1});
+  elf.note = make_elf_note(kNoteName, kNoteType, desc, big);
+  elf.headers[0] = {PT_NOTE, PF_R, 0, 0, 0, elf.note.size(), 0, 4};
+  return elf;
+}
+
+Digest digest_of(const ImageSegment& s) {
+  if (!s.file) return sha256(s.data);
+  Sha256 h;
+  s.file->read([&](std::span<const uint8_t> piece) { h.update(piece); });
+  return h.finish();
+}
+
+Image parse(std::span<const uint8_t> bytes, const std::string& name,
+            const std::shared_ptr<const InputFile>& file);
 
 }  // namespace
 
@@ -73,43 +137,25 @@ bool parse_role(std::string_view name, Role& role) {
 }
 
 std::vector<uint8_t> serialize_image(const Image& image) {
-  const bool big = image.arch->big_endian;
+  const ImageElf elf = image_elf(image);
   std::vector<ElfWriterSegment> phdrs;
-  phdrs.push_back({});  // the note, filled in below once the indices are known
-  std::vector<uint8_t> desc;
-  append_uint(desc, kNoteVersion, 4, big);
-  append_uint(desc, image.segments.size(), 4, big);
-  append_uint(desc, image.ram.size(), 4, big);
-  append_uint(desc, 0, 4, big);
-  append_uint(desc, image.purgatory_addr, 8, big);
-  append_uint(desc, image.purgatory_memsz, 8, big);
-  append_uint(desc, image.handoff_offset, 8, big);
-  for (const auto& s : image.segments) {
-    uint32_t index = kNoSegment;
-    if (!s.data.empty()) {
-      index = static_cast<uint32_t>(phdrs.size());
-      phdrs.push_back(
-          {{PT_LOAD, PF_R | PF_W | PF_X, 0, s.addr, s.addr, 0, s.data.size() + s.reserve, 1},
-           s.data});
-    }
-    append_uint(desc, static_cast<uint32_t>(s.role), 4, big);
-    append_uint(desc, index, 4, big);
-    append_uint(desc, s.addr, 8, big);
-    append_uint(desc, s.data.size(), 8, big);
-  }
-  for (const auto& r : image.ram) {
-    append_uint(desc, r.start, 8, big);
-    append_uint(desc, r.size, 8, big);
-  }
-  phdrs.push_back({{PT_LOAD, PF_R | PF_W | PF_X, 0, image.purgatory_addr, image.purgatory_addr, 0,
-                    image.purgatory_memsz, 1},
-                   image.purgatory});
-  phdrs[0] = {{PT_NOTE, PF_R, 0, 0, 0, 0, 0, 4}, make_elf_note(kNoteName, kNoteType, desc, big)};
-  phdrs[0].header.memsz = 0;
-  return write_elf(image.arch->elf_machine, big, image.purgatory_entry, phdrs);
+  for (const ElfSegment& h : elf.headers) phdrs.push_back({h, {}});
+  phdrs[0].data = elf.note;
+  for (size_t i = 0; i < image.segments.size(); ++i)
+    if (elf.segment_header[i]) phdrs[elf.segment_header[i]].data = image.segments[i].bytes();
+  phdrs.back().data = image.purgatory;
+  return write_elf(image.arch->elf_machine, image.arch->big_endian, image.purgatory_entry, phdrs);
 }
 
 Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
+  return parse(bytes, name, nullptr);
+}
+
+namespace {
+
+// With `file`, the segments stay in it as regions; `bytes` are its contents.
+Image parse(std::span<const uint8_t> bytes, const std::string& name,
+            const std::shared_ptr<const InputFile>& file) {
   const ElfFile elf(bytes, name);
   const auto bad = [&](const std::string& why) { return InputError(name + ": " + why); };
   Image image;
@@ -154,8 +200,11 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
       if (index >= phdrs.size() || phdrs[index].type != PT_LOAD || phdrs[index].paddr != s.addr ||
           phdrs[index].filesz != size)
         throw bad("segment " + std::to_string(i) + " does not match its program header");
-      const auto data = elf.segment_data(phdrs[index]);
-      s.data.assign(data.begin(), data.end());
+      const auto data = elf.segment_data(phdrs[index]);  // bounds-checked even when kept in `file`
+      if (file)
+        s.file = FileRegion{file, phdrs[index].offset, size};
+      else
+        s.data.assign(data.begin(), data.end());
       if (phdrs[index].memsz < size)
         throw bad("segment " + std::to_string(i) + ": memory size smaller than its contents");
       s.reserve = phdrs[index].memsz - size;
@@ -194,7 +243,7 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
     throw bad("hand-off block and note disagree on the segment count");
   for (uint32_t i = 0; i < segment_count; ++i) {
     if (h.segments[i].addr != image.segments[i].addr ||
-        h.segments[i].size != image.segments[i].data.size() ||
+        h.segments[i].size != image.segments[i].size() ||
         h.segments[i].role != static_cast<uint32_t>(image.segments[i].role))
       throw bad("hand-off block and note disagree on segment " + std::to_string(i));
   }
@@ -202,19 +251,93 @@ Image parse_image(std::span<const uint8_t> bytes, const std::string& name) {
   return image;
 }
 
-void write_image(const std::string& path, const Image& image) {
-  const std::vector<uint8_t> bytes = serialize_image(image);
+}  // namespace
+
+void write_image(const std::string& path, const Image& image, const LinkStep& link) {
+  ImageElf elf = image_elf(image);
+  const ElfLayout layout = layout_elf(elf.headers);
   // What no reader would take is not written.
-  if (bytes.size() > kMaxImageBytes)
-    throw InputError(path + ": the image would be " + hex(bytes.size()) + " bytes, more than the " +
+  if (layout.size > kMaxImageBytes)
+    throw InputError(path + ": the image would be " + hex(layout.size) + " bytes, more than the " +
                      hex(kMaxImageBytes) + " every reader takes");
-  write_file_atomic(path, bytes, false);
+  for (size_t i = 0; i < elf.headers.size(); ++i) elf.headers[i].offset = layout.offsets[i];
+  const size_t purgatory_size = image.purgatory.size();
+  write_file_atomic_with(
+      path,
+      [&](OutputFile& out) {
+        out.write(elf_headers(image.arch->elf_machine, image.arch->big_endian,
+                              image.purgatory_entry, elf.headers));
+        out.pad_to(layout.offsets[0]);
+        out.write(elf.note);
+        std::vector<Digest> digests;
+        for (size_t i = 0; i < image.segments.size(); ++i) {
+          const ImageSegment& s = image.segments[i];
+          if (elf.segment_header[i]) out.pad_to(layout.offsets[elf.segment_header[i]]);
+          Sha256 h;
+          const auto put = [&](std::span<const uint8_t> piece) {
+            if (link) h.update(piece);
+            out.write(piece);
+          };
+          if (s.file)
+            s.file->read(put);
+          else
+            put(s.data);
+          digests.push_back(h.finish());
+        }
+        if (link) {
+          link(digests);
+          if (image.purgatory.size() != purgatory_size)
+            throw std::logic_error("the linked purgatory changed size");
+        }
+        out.pad_to(layout.offsets.back());
+        out.write(image.purgatory);
+      },
+      false);
 }
 
 Image read_image(const std::string& path) {
   const auto bytes = read_file(path, kMaxImageBytes);
   if (bytes.empty()) throw InputError(path + ": empty file");
   return parse_image(bytes, path);
+}
+
+Image open_image(const std::string& path) {
+  const auto file = InputFile::open(path, kMaxImageBytes);
+  if (file->size() == 0) throw InputError(path + ": empty file");
+  // Mapped for the parse, which touches only headers, note and purgatory: the pages of the
+  // segments are never read through the mapping, so they take no memory.
+  void* map = ::mmap(nullptr, file->size(), PROT_READ, MAP_PRIVATE, file->fd(), 0);
+  if (map == MAP_FAILED) throw InputError(path + ": " + std::strerror(errno));
+  struct Unmap {
+    void* p;
+    size_t n;
+    ~Unmap() { ::munmap(p, n); }
+  } unmap{map, file->size()};
+  return parse(std::span(static_cast<const uint8_t*>(map), file->size()), path, file);
+}
+
+std::vector<Digest> segment_digests(const Image& image) {
+  const size_t n = image.segments.size();
+  std::vector<Digest> digests(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<size_t> next{0};
+  const auto work = [&] {
+    for (size_t i; (i = next++) < n;) {
+      try {
+        digests[i] = digest_of(image.segments[i]);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return digests;
 }
 
 }  // namespace styx::host

@@ -11,11 +11,15 @@
 #include <styx/handoff.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "arch-info.h"
+#include "digest.h"
+#include "file-io.h"
 
 namespace styx::host {
 
@@ -30,6 +34,13 @@ struct ImageSegment {
   uint64_t addr = 0;
   std::vector<uint8_t> data;
   uint64_t reserve = 0;  ///< SegmentInput::reserve; the PT_LOAD's memsz beyond its filesz
+  /// Where the contents are when not in `data` (empty then): an input streamed into the image
+  /// being built, or the segment's bytes inside the image file being verified.
+  std::optional<FileRegion> file;
+
+  uint64_t size() const { return file ? file->size : data.size(); }
+  /// The contents in memory, for what needs them there (the emulator, kexec_load).
+  std::vector<uint8_t> bytes() const { return file ? file->bytes() : data; }
 };
 
 struct Image {
@@ -48,8 +59,20 @@ std::vector<uint8_t> serialize_image(const Image& image);
 /// Parses an image file's bytes; InputError naming `name` if it is not a sound Styx image.
 Image parse_image(std::span<const uint8_t> bytes, const std::string& name);
 
-void write_image(const std::string& path, const Image& image);
+/// Called once every segment is written, with their digests taken while writing them: fills in
+/// the image's purgatory (same size) and handoff, so that a build reads each input only once.
+using LinkStep = std::function<void(std::span<const Digest>)>;
+
+/// Writes the image to `path` through write_file_atomic(), segments in `file` streamed from it
+/// with a bounded buffer. With `link`, the purgatory is linked by it before it is written.
+void write_image(const std::string& path, const Image& image, const LinkStep& link = {});
+/// Reads and checks the whole image into memory.
 Image read_image(const std::string& path);
+/// As read_image(), with only the headers, the note and the purgatory read: the segments stay in
+/// the file (ImageSegment::file), for commands that hash them but never load them.
+Image open_image(const std::string& path);
+/// Each segment's SHA-256, segments hashed in parallel (one thread each, at most one per core).
+std::vector<Digest> segment_digests(const Image& image);
 
 std::string_view role_label(Role role);
 /// Role by name ("kernel", ...); false if unknown.

@@ -60,12 +60,13 @@ BootPlan plan_arm64_boot(const BootInputs& in) {
   std::optional<uint64_t> initrd_addr;
   if (in.initrd) {
     const uint64_t window = load / kGiB * kGiB;
-    initrd_addr = layout.place("initrd", {.size = in.initrd->data.size(),
+    initrd_addr = layout.place("initrd", {.size = in.initrd->size(),
                                           .align = kPage,
                                           .min_addr = window,
                                           .max_end = window + kInitrdWindow,
                                           .high = true});
-    plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
+    plan.segments.push_back(
+        {Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data, 0, in.initrd->file});
   }
   // The tree's contents depend on the addresses above, its own address on nothing in it: write
   // it now and place it at its final size.

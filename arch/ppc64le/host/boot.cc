@@ -193,8 +193,9 @@ BootPlan plan_ppc64le_boot(const BootInputs& in) {
   std::optional<uint64_t> initrd_addr;
   if (in.initrd) {
     initrd_addr = layout.place(
-        "initrd", {.size = in.initrd->data.size(), .align = kPage, .max_end = limit, .high = true});
-    plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
+        "initrd", {.size = in.initrd->size(), .align = kPage, .max_end = limit, .high = true});
+    plan.segments.push_back(
+        {Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data, 0, in.initrd->file});
   }
   std::vector<uint8_t> blob =
       place_ima_and_write_chosen(dt, layout, in, initrd_addr, plan, kPage, limit);

@@ -86,9 +86,9 @@ BootPlan plan_riscv64_boot(const BootInputs& in) {
 
   std::optional<uint64_t> initrd_addr;
   if (in.initrd) {
-    initrd_addr =
-        layout.place("initrd", {.size = in.initrd->data.size(), .align = kPage, .high = true});
-    plan.segments.push_back({Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data});
+    initrd_addr = layout.place("initrd", {.size = in.initrd->size(), .align = kPage, .high = true});
+    plan.segments.push_back(
+        {Role::kInitrd, in.initrd->name, *initrd_addr, in.initrd->data, 0, in.initrd->file});
   }
   std::vector<uint8_t> blob = place_ima_and_write_chosen(dt, layout, in, initrd_addr, plan, kPage);
   // boot.rst: the DTB must be 8-byte aligned; a page keeps it clear of the kernel's mappings.

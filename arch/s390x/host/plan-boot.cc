@@ -94,7 +94,7 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
   uint64_t initrd_addr = 0;
   std::optional<uint64_t> ima_addr;
   if (in.initrd) {
-    const uint64_t size = in.initrd->data.size();
+    const uint64_t size = in.initrd->size();
     initrd_addr = layout.place(
         "initrd", {.size = size, .align = kMiB, .min_addr = std::max(kInitrdOrigin, k.size())});
     if (in.ima) {
@@ -103,11 +103,12 @@ BootPlan plan_s390x_boot(const BootInputs& in) {
     }
   }
   put_uint(k, kInitrdStart, initrd_addr, 8, true);
-  put_uint(k, kInitrdSize, in.initrd ? in.initrd->data.size() : 0, 8, true);
+  put_uint(k, kInitrdSize, in.initrd ? in.initrd->size() : 0, 8, true);
   k.erase(k.begin(), k.begin() + kEntry);
   plan.segments.push_back({Role::kKernel, name, kEntry, std::move(k)});
   if (in.initrd)
-    plan.segments.push_back({Role::kInitrd, in.initrd->name, initrd_addr, in.initrd->data});
+    plan.segments.push_back(
+        {Role::kInitrd, in.initrd->name, initrd_addr, in.initrd->data, 0, in.initrd->file});
   if (ima_addr) plan.segments.push_back({Role::kIma, in.ima->name, *ima_addr, in.ima->data});
 
   plan.entry = kEntry;

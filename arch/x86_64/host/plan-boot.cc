@@ -90,7 +90,7 @@ BootPlan plan_x86_64_boot(const BootInputs& in) {
     throw InputError("command line: " + std::to_string(in.cmdline.size()) + " bytes, but " +
                      in.kernel.name + " accepts at most " + std::to_string(h.cmdline_size) +
                      " (cmdline_size)");
-  if (in.initrd && in.initrd->data.empty()) throw InputError(in.initrd->name + ": empty");
+  if (in.initrd && in.initrd->empty()) throw InputError(in.initrd->name + ": empty");
   if (in.ima && in.ima->data.empty()) throw InputError(in.ima->name + ": empty");
   const std::vector<E820Entry> e820 =
       in.firmware_map.empty() ? e820_from_ram(in.ram) : e820_from_firmware_map(in.firmware_map);
@@ -112,13 +112,14 @@ BootPlan plan_x86_64_boot(const BootInputs& in) {
   if (in.initrd) {
     const uint64_t addr_max = h.initrd_addr_max ? h.initrd_addr_max : kOldInitrdAddrMax;
     const uint64_t max_end = above_4g ? limit : std::min<uint64_t>(addr_max + 1, k4GiB);
-    initrd = MemRange{layout.place("initrd", {.size = in.initrd->data.size(),
+    initrd = MemRange{layout.place("initrd", {.size = in.initrd->size(),
                                               .align = kPage,
                                               .min_addr = kLowMemoryEnd,
                                               .max_end = max_end,
                                               .high = true}),
-                      in.initrd->data.size()};
-    plan.segments.push_back({Role::kInitrd, in.initrd->name, initrd->start, in.initrd->data});
+                      in.initrd->size()};
+    plan.segments.push_back(
+        {Role::kInitrd, in.initrd->name, initrd->start, in.initrd->data, 0, in.initrd->file});
   }
 
   // The command line shares boot_params' segment: one page-aligned block, one digest.
