@@ -22,7 +22,7 @@ namespace styx::cli {
 struct LoadedFile {
   std::string path;
   std::string sha256;  ///< lower-case hex
-  std::optional<std::string> copy;
+  std::optional<std::string> copy{};
 };
 
 struct LoadState {

@@ -40,7 +40,7 @@ struct NamedBlob {
   std::vector<uint8_t> data;
   /// Where the contents are when not in `data` (empty then): an input passed on unchanged as a
   /// segment (the initrd), streamed into the image rather than read into memory.
-  std::optional<FileRegion> file;
+  std::optional<FileRegion> file{};
 
   uint64_t size() const { return file ? file->size : data.size(); }
   bool empty() const { return size() == 0; }

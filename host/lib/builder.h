@@ -30,7 +30,7 @@ struct SegmentInput {
   uint64_t reserve = 0;
   /// Where the contents are when not in `data` (empty then): a big input (an initrd, a
   /// --segment file) that the image writer streams from its file.
-  std::optional<FileRegion> file;
+  std::optional<FileRegion> file{};
 
   uint64_t size() const { return file ? file->size : data.size(); }
 };
@@ -66,7 +66,7 @@ Image build_image(const BuildRequest& request, std::span<const uint8_t> purgator
 /// build_image() in two steps, for an image written while its segments are hashed: everything
 /// but the digests, then link_image() once write_image() has them.
 struct PlannedImage {
-  Image image;  ///< segments moved from the request, purgatory unlinked (of its final size)
+  Image image{};  ///< segments moved from the request, purgatory unlinked (of its final size)
   Purgatory purgatory;
   Handoff handoff{};  ///< without digests
 };

@@ -159,6 +159,12 @@ DeviceTree::DeviceTree(std::span<const uint8_t> blob, std::string name) : name_(
                      " bytes, there are " + hex(in.size()));
   if (const int err = fdt_check_header(in.data()))
     throw InputError(name_ + ": bad device tree header: " + err_text(err));
+  // Before version 17 the header has no structure size, and libfdt 1.6's full check reads a null
+  // property name on such trees (fuzzing found it); dtc, qemu and firmware have written 17 since
+  // 2007.
+  if (fdt_version(in.data()) < 17)
+    throw InputError(name_ + ": device tree version " + std::to_string(fdt_version(in.data())) +
+                     " is older than 17, the oldest this reads");
   if (const int err = fdt_check_full(in.data(), total))
     throw InputError(name_ + ": malformed device tree: " + err_text(err));
   if (const int n = fdt_num_mem_rsv(in.data()); n < 0)

@@ -301,18 +301,66 @@ Image read_image(const std::string& path) {
   return parse_image(bytes, path);
 }
 
+namespace {
+
+// Segment contents larger than this stay in the file for open_image(): a purgatory, a device tree
+// or boot_params is far smaller, a kernel or initrd far larger.
+constexpr uint64_t kKeptInFile = 4 << 20;
+
+// The file's bytes but those of large PT_LOAD segments, which parse() keeps as file regions and
+// never reads: the holes stay untouched zero pages of the anonymous mapping `map`, so they take no
+// memory. Everything goes through InputFile::read, so a file that shrinks or changes meanwhile is
+// an error naming it, never a fault (a mapping of the file itself would raise SIGBUS).
+void fill_all_but_large_segments(const InputFile& file, uint8_t* map) {
+  const uint64_t size = file.size();
+  const auto copy = [&](uint64_t offset, uint64_t n) {
+    uint64_t at = offset;
+    file.read(offset, n, [&](std::span<const uint8_t> piece) {
+      std::memcpy(map + at, piece.data(), piece.size());
+      at += piece.size();
+    });
+  };
+  const uint64_t head = std::min<uint64_t>(size, 64);
+  copy(0, head);
+  std::vector<std::pair<uint64_t, uint64_t>> holes;  // [start, end), within the file
+  const std::span<const uint8_t> ident(map, head);
+  if (head == 64 && std::memcmp(map, ELFMAG, SELFMAG) == 0 && map[EI_CLASS] == ELFCLASS64) {
+    const ByteReader eh(ident, map[EI_DATA] == ELFDATA2MSB, file.path() + ": ELF header");
+    const uint64_t phoff = eh.u64(32), phentsize = eh.u16(54), phnum = eh.u16(56);
+    if (phentsize >= 56 && phoff < size && phnum * phentsize <= size - phoff) {
+      const std::vector<uint8_t> table = file.read(phoff, phnum * phentsize);
+      const ByteReader ph(table, map[EI_DATA] == ELFDATA2MSB, file.path() + ": program headers");
+      for (uint64_t i = 0; i < phnum; ++i) {
+        const uint64_t o = i * phentsize, offset = ph.u64(o + 8), filesz = ph.u64(o + 32);
+        if (ph.u32(o) == PT_LOAD && filesz > kKeptInFile && offset < size &&
+            filesz <= size - offset)
+          holes.emplace_back(offset, offset + filesz);
+      }
+    }
+  }
+  std::sort(holes.begin(), holes.end());
+  uint64_t at = head;
+  for (const auto& [start, end] : holes) {
+    if (start > at) copy(at, start - at);
+    at = std::max(at, end);
+  }
+  if (at < size) copy(at, size - at);
+}
+
+}  // namespace
+
 Image open_image(const std::string& path) {
   const auto file = InputFile::open(path, kMaxImageBytes);
   if (file->size() == 0) throw InputError(path + ": empty file");
-  // Mapped for the parse, which touches only headers, note and purgatory: the pages of the
-  // segments are never read through the mapping, so they take no memory.
-  void* map = ::mmap(nullptr, file->size(), PROT_READ, MAP_PRIVATE, file->fd(), 0);
+  void* map =
+      ::mmap(nullptr, file->size(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (map == MAP_FAILED) throw InputError(path + ": " + std::strerror(errno));
   struct Unmap {
     void* p;
     size_t n;
     ~Unmap() { ::munmap(p, n); }
   } unmap{map, file->size()};
+  fill_all_but_large_segments(*file, static_cast<uint8_t*>(map));
   return parse(std::span(static_cast<const uint8_t*>(map), file->size()), path, file);
 }
 

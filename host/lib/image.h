@@ -36,7 +36,7 @@ struct ImageSegment {
   uint64_t reserve = 0;  ///< SegmentInput::reserve; the PT_LOAD's memsz beyond its filesz
   /// Where the contents are when not in `data` (empty then): an input streamed into the image
   /// being built, or the segment's bytes inside the image file being verified.
-  std::optional<FileRegion> file;
+  std::optional<FileRegion> file{};
 
   uint64_t size() const { return file ? file->size : data.size(); }
   /// The contents in memory, for what needs them there (the emulator, kexec_load).

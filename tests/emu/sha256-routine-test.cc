@@ -113,7 +113,9 @@ TEST_P(Sha256Routine, ConsoleNamesTheRoutineAndTheImageCanForceGeneric) {
   EXPECT_TRUE(contains(a.console, "styx: verified 3 segments, 17291 bytes")) << a.console;
   EXPECT_TRUE(contains(g.console, "styx: verified 3 segments, 17291 bytes")) << g.console;
   // The hardware routine costs a self-test up front and far less per byte; on 17 KiB it wins.
-  if (!hw.empty()) EXPECT_LT(a.instructions, g.instructions);
+  if (!hw.empty()) {
+    EXPECT_LT(a.instructions, g.instructions);
+  }
 }
 
 // Every role's segment, a bit flipped at its start, middle and end: the same FAIL lines (expected

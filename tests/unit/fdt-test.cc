@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "error.h"
+#include "file-io.h"
 
 namespace {
 
@@ -273,6 +274,20 @@ TEST(Fdt, OneCellCannotHoldAHighAddress) {
 }
 
 // Found by fuzz-device-tree: a huge cell count once meant writing that many cells.
+// Found by fuzzing: a version 14 header made libfdt's full check read a null property name.
+TEST(Fdt, RefusesVersionsBefore17) {
+  auto old = virt_tree();
+  fdt_set_version(old.data(), 14);
+  fdt_set_last_comp_version(old.data(), 2);
+  EXPECT_EQ(input_error([&] { DeviceTree(old, "old.dtb"); }),
+            "old.dtb: device tree version 14 is older than 17, the oldest this reads");
+  const auto crash =
+      styx::host::read_file(STYX_TEST_DATA "/../fuzz/corpus/device-tree/version-14-null-name");
+  EXPECT_NE(input_error([&] { DeviceTree(crash, "fuzz.dtb"); }).find("older than 17"),
+            std::string::npos);
+  EXPECT_EQ(input_error([&] { DeviceTree(virt_tree(), "v17.dtb"); }), "(no InputError)");
+}
+
 TEST(Fdt, RefusesMoreCellsThanADeviceTreeAllows) {
   for (const auto& [ac, sc] : {std::pair{0x40000000u, 2u}, {2u, 0xffffffffu}, {5u, 1u}}) {
     TreeWriter w;
