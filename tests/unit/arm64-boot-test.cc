@@ -9,7 +9,6 @@
 #include <cstring>
 #include <initializer_list>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "device-tree.h"
 #include "embedded-purgatory.h"
 #include "error.h"
+#include "random-bytes.h"
 
 namespace {
 
@@ -44,12 +44,7 @@ void put_le(std::vector<uint8_t>& d, size_t at, uint64_t v, int width) {
   for (int i = 0; i < width; ++i) d[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-std::vector<uint8_t> random_bytes(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> out(size);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
+using styx::test::random_bytes;
 
 std::vector<uint8_t> arm64_image(uint64_t text_offset, uint64_t image_size, uint64_t flags = 0xa,
                                  size_t file_size = 64 * kKiB) {

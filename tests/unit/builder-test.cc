@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "image-limits.h"
 #include "parse.h"
 #include "purgatory.h"
+#include "random-bytes.h"
 
 namespace {
 
@@ -28,12 +28,7 @@ using styx::host::InputError;
 
 constexpr uint64_t kMiB = 1 << 20;
 
-std::vector<uint8_t> random_bytes(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> out(size);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
+using styx::test::random_bytes;
 
 uint64_t align_up(uint64_t v, uint64_t a) {
   return (v + a - 1) / a * a;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "digest.h"
+#include "random-bytes.h"
 #include "sha256.h"
 
 #if STYX_HOST_SHANI
@@ -29,12 +30,7 @@ bool host_has_sha_ni() {
   return b & (1u << 29);
 }
 
-std::vector<uint8_t> random_bytes(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> out(size);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
+using styx::test::random_bytes;
 
 class ShaNi : public testing::Test {
  protected:

@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -22,18 +21,14 @@
 #include "error.h"
 #include "file-io.h"
 #include "image.h"
+#include "random-bytes.h"
 
 namespace styx::host {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<uint8_t> random_bytes(size_t size, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> out(size);
-  for (auto& b : out) b = static_cast<uint8_t>(rng());
-  return out;
-}
+using styx::test::random_bytes;
 
 class Stream : public testing::Test {
  protected:
