@@ -111,9 +111,8 @@ ImageElf image_elf(const Image& image) {
 }
 
 Digest digest_of(const ImageSegment& s) {
-  if (!s.file) return sha256(s.data);
   Sha256 h;
-  s.file->read([&](std::span<const uint8_t> piece) { h.update(piece); });
+  s.read([&](std::span<const uint8_t> piece) { h.update(piece); });
   return h.finish();
 }
 
@@ -273,15 +272,15 @@ void write_image(const std::string& path, const Image& image, const LinkStep& li
         for (size_t i = 0; i < image.segments.size(); ++i) {
           const ImageSegment& s = image.segments[i];
           if (elf.segment_header[i]) out.pad_to(layout.offsets[elf.segment_header[i]]);
+          if (!link) {
+            s.read([&](std::span<const uint8_t> piece) { out.write(piece); });
+            continue;
+          }
           Sha256 h;
-          const auto put = [&](std::span<const uint8_t> piece) {
-            if (link) h.update(piece);
+          s.read([&](std::span<const uint8_t> piece) {
+            h.update(piece);
             out.write(piece);
-          };
-          if (s.file)
-            s.file->read(put);
-          else
-            put(s.data);
+          });
           digests.push_back(h.finish());
         }
         if (link) {

@@ -41,6 +41,13 @@ struct ImageSegment {
   uint64_t size() const { return file ? file->size : data.size(); }
   /// The contents in memory, for what needs them there (the emulator, kexec_load).
   std::vector<uint8_t> bytes() const { return file ? file->bytes() : data; }
+  /// The contents to `sink`: in bounded pieces from the file, or `data` at once.
+  void read(const std::function<void(std::span<const uint8_t>)>& sink) const {
+    if (file)
+      file->read(sink);
+    else
+      sink(data);
+  }
 };
 
 struct Image {
